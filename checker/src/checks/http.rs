@@ -1,0 +1,280 @@
+//! HTTP(S) checks: a request, an expected status, and optional conditions on
+//! the body, read up to a cap so a huge response cannot exhaust memory.
+
+use std::error::Error as _;
+use std::fmt;
+use std::ops::RangeInclusive;
+
+use async_trait::async_trait;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, StatusCode};
+use toml::Spanned;
+
+use super::Probe;
+use crate::config::{FieldError, RawCheck};
+
+/// The kind-specific keys an HTTP check accepts.
+pub const KEYS: &[&str] =
+    &["url", "method", "headers", "expected_status", "must_contain", "must_not_contain", "max_body_bytes"];
+
+const DEFAULT_MAX_BODY: u64 = 1024 * 1024;
+
+pub struct HttpProbe {
+    client: reqwest::Client,
+    url: reqwest::Url,
+    method: Method,
+    headers: HeaderMap,
+    expected: StatusSpec,
+    must_contain: Option<String>,
+    must_not_contain: Option<String>,
+    max_body_bytes: u64,
+}
+
+pub fn build(raw: &Spanned<RawCheck>, key: &str) -> Result<Box<dyn Probe>, FieldError> {
+    let check = raw.get_ref();
+    let field = |name: &str| format!("{key}.{name}");
+    let url = check.url.as_ref().ok_or_else(|| FieldError::new(raw.span(), field("url"), "http checks need a url"))?;
+    let parsed = reqwest::Url::parse(url.get_ref())
+        .map_err(|e| FieldError::new(url.span(), field("url"), format!("{:?} is not a valid URL: {e}", url.get_ref())))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(FieldError::new(url.span(), field("url"), format!("must start with http:// or https://, not {}://", parsed.scheme())));
+    }
+    let method = match &check.method {
+        Some(m) => Method::from_bytes(m.get_ref().to_ascii_uppercase().as_bytes())
+            .map_err(|_| FieldError::new(m.span(), field("method"), format!("{:?} is not an HTTP method", m.get_ref())))?,
+        None => Method::GET,
+    };
+    let mut headers = HeaderMap::new();
+    if let Some(h) = &check.headers {
+        for (name, value) in h.get_ref() {
+            let bad = |what: &str| FieldError::new(h.span(), format!("{key}.headers.{name}"), format!("is not a valid header {what}"));
+            let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad("name"))?;
+            let v = HeaderValue::from_str(value).map_err(|_| bad("value"))?;
+            headers.append(n, v);
+        }
+    }
+    let expected = match &check.expected_status {
+        Some(v) => StatusSpec::from_toml(v.get_ref()).map_err(|e| FieldError::new(v.span(), field("expected_status"), e))?,
+        None => StatusSpec::default(),
+    };
+    let non_empty = |v: &Option<Spanned<String>>, name: &str| -> Result<Option<String>, FieldError> {
+        match v {
+            Some(s) if s.get_ref().is_empty() => Err(FieldError::new(s.span(), field(name), "must not be empty")),
+            Some(s) => Ok(Some(s.get_ref().clone())),
+            None => Ok(None),
+        }
+    };
+    let max_body_bytes = match &check.max_body_bytes {
+        Some(v) if *v.get_ref() < 1 => {
+            return Err(FieldError::new(v.span(), field("max_body_bytes"), "must be at least 1"));
+        }
+        Some(v) => *v.get_ref() as u64,
+        None => DEFAULT_MAX_BODY,
+    };
+    let client = reqwest::Client::builder()
+        // A fresh connection per attempt, so each RTT includes connecting, as
+        // a visitor's first request would.
+        .pool_max_idle_per_host(0)
+        .user_agent(concat!("checkup-rs/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| FieldError::new(raw.span(), key, format!("cannot set up an HTTP client: {e}")))?;
+    Ok(Box::new(HttpProbe {
+        client,
+        url: parsed,
+        method,
+        headers,
+        expected,
+        must_contain: non_empty(&check.must_contain, "must_contain")?,
+        must_not_contain: non_empty(&check.must_not_contain, "must_not_contain")?,
+        max_body_bytes,
+    }))
+}
+
+#[async_trait]
+impl Probe for HttpProbe {
+    fn endpoint(&self) -> String {
+        self.url.to_string()
+    }
+
+    async fn attempt(&self) -> Result<(), String> {
+        let response = self
+            .client
+            .request(self.method.clone(), self.url.clone())
+            .headers(self.headers.clone())
+            .send()
+            .await
+            .map_err(|e| describe(&e))?;
+        let status = response.status();
+        let body = read_capped(response, self.max_body_bytes).await?;
+        if !self.expected.matches(status) {
+            return Err(format!("status {status}, expected {}", self.expected));
+        }
+        if let Some(needle) = &self.must_contain {
+            if !contains(&body, needle.as_bytes()) {
+                return Err(format!("response body does not contain {needle:?}"));
+            }
+        }
+        if let Some(needle) = &self.must_not_contain {
+            if contains(&body, needle.as_bytes()) {
+                return Err(format!("response body contains {needle:?}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads at most `cap` bytes of the body; the rest is never downloaded.
+async fn read_capped(mut response: reqwest::Response, cap: u64) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    while (body.len() as u64) < cap {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = (cap - body.len() as u64) as usize;
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            Ok(None) => break,
+            Err(e) => return Err(format!("reading the body failed: {}", describe(&e))),
+        }
+    }
+    Ok(body)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty() || haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// reqwest's error chain without its "error sending request for url (...)"
+/// wrapper: the endpoint is shown beside the error already.
+fn describe(e: &reqwest::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    let kind = if e.is_connect() {
+        "connection failed"
+    } else if e.is_timeout() {
+        "timed out"
+    } else if e.is_redirect() {
+        "too many redirects"
+    } else if e.is_body() || e.is_decode() {
+        "bad response body"
+    } else {
+        "request failed"
+    };
+    // hyper's "client error (Connect)" layer says nothing the kind does not.
+    parts.retain(|p| !p.starts_with("client error ("));
+    if parts.is_empty() { kind.to_string() } else { format!("{kind}: {}", parts.join(": ")) }
+}
+
+/// Which response statuses count as up. Default: any 2xx.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusSpec(Vec<RangeInclusive<u16>>);
+
+impl Default for StatusSpec {
+    fn default() -> Self {
+        StatusSpec(vec![200..=299])
+    }
+}
+
+impl StatusSpec {
+    pub fn matches(&self, status: StatusCode) -> bool {
+        self.0.iter().any(|r| r.contains(&status.as_u16()))
+    }
+
+    /// From `200`, `"2xx"`, `"200-299"`, or a list of these.
+    pub fn from_toml(value: &toml::Value) -> Result<StatusSpec, String> {
+        let items: Vec<&toml::Value> = match value {
+            toml::Value::Array(items) if items.is_empty() => return Err("must list at least one status".into()),
+            toml::Value::Array(items) => items.iter().collect(),
+            single => vec![single],
+        };
+        items.into_iter().map(range_of).collect::<Result<_, _>>().map(StatusSpec)
+    }
+}
+
+fn range_of(value: &toml::Value) -> Result<RangeInclusive<u16>, String> {
+    const FORMS: &str = "write a status like 200, a class like \"2xx\", or a range like \"200-299\"";
+    let code = |n: i64| -> Result<u16, String> {
+        if (100..=599).contains(&n) { Ok(n as u16) } else { Err(format!("{n} is not an HTTP status (100-599)")) }
+    };
+    match value {
+        toml::Value::Integer(n) => code(*n).map(|c| c..=c),
+        toml::Value::String(s) => {
+            let s = s.trim();
+            let b = s.as_bytes();
+            if b.len() == 3 && b[0].is_ascii_digit() && s[1..].eq_ignore_ascii_case("xx") {
+                let class = i64::from(b[0] - b'0') * 100;
+                return Ok(code(class)?..=code(class + 99)?);
+            }
+            if let Some((lo, hi)) = s.split_once('-') {
+                let parse = |t: &str| t.trim().parse::<i64>().map_err(|_| format!("{s:?} is not a status range; {FORMS}"));
+                let (lo, hi) = (code(parse(lo)?)?, code(parse(hi)?)?);
+                if lo > hi {
+                    return Err(format!("{s:?} is an empty range"));
+                }
+                return Ok(lo..=hi);
+            }
+            let n = s.parse::<i64>().map_err(|_| format!("{s:?} is not a status; {FORMS}"))?;
+            code(n).map(|c| c..=c)
+        }
+        other => Err(format!("{other} is not a status; {FORMS}")),
+    }
+}
+
+impl fmt::Display for StatusSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|r| match (*r.start(), *r.end()) {
+                (a, b) if a == b => a.to_string(),
+                (a, b) if a % 100 == 0 && b == a + 99 => format!("{}xx", a / 100),
+                (a, b) => format!("{a}-{b}"),
+            })
+            .collect();
+        f.write_str(&parts.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(toml_value: &str) -> Result<StatusSpec, String> {
+        let doc: toml::Table = toml::from_str(&format!("v = {toml_value}")).unwrap();
+        StatusSpec::from_toml(&doc["v"])
+    }
+
+    #[test]
+    fn status_specs_in_every_form() {
+        assert_eq!(spec("204").unwrap(), StatusSpec(vec![204..=204]));
+        assert_eq!(spec("\"3xx\"").unwrap(), StatusSpec(vec![300..=399]));
+        assert_eq!(spec("\"200-204\"").unwrap(), StatusSpec(vec![200..=204]));
+        let mixed = spec("[200, \"3XX\", \"401-403\"]").unwrap();
+        assert!(mixed.matches(StatusCode::from_u16(302).unwrap()));
+        assert!(mixed.matches(StatusCode::from_u16(402).unwrap()));
+        assert!(!mixed.matches(StatusCode::from_u16(404).unwrap()));
+        assert_eq!(mixed.to_string(), "200, 3xx, 401-403");
+        assert_eq!(StatusSpec::default().to_string(), "2xx");
+    }
+
+    #[test]
+    fn bad_status_specs_say_why() {
+        assert!(spec("700").unwrap_err().contains("700 is not an HTTP status"));
+        assert!(spec("\"300-200\"").unwrap_err().contains("empty range"));
+        assert!(spec("\"ok\"").unwrap_err().contains("\"ok\" is not a status"));
+        assert!(spec("[]").unwrap_err().contains("at least one"));
+        assert!(spec("2.5").unwrap_err().contains("not a status"));
+    }
+
+    #[test]
+    fn body_search() {
+        assert!(contains(b"hello world", b"o w"));
+        assert!(!contains(b"hello", b"world"));
+    }
+}

@@ -1,0 +1,74 @@
+//! The one place check kinds are registered: `type = "..."` to its module.
+//! Also builds the options every kind shares.
+
+use std::time::Duration;
+
+use toml::Spanned;
+
+use super::{Check, Common, Probe, http};
+use crate::config::{FieldError, RawCheck, validate::duration};
+
+/// Every kind: its `type` name, the kind-specific keys it accepts, and its builder.
+type Builder = fn(&Spanned<RawCheck>, &str) -> Result<Box<dyn Probe>, FieldError>;
+const KINDS: &[(&str, &[&str], Builder)] = &[("http", http::KEYS, http::build)];
+
+const DEFAULT_ATTEMPTS: u32 = 1;
+const MAX_ATTEMPTS: i64 = 100;
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Builds the check configured at `key` (e.g. `checks[3]`).
+pub fn build(raw: &Spanned<RawCheck>, key: &str) -> Result<Check, FieldError> {
+    let check = raw.get_ref();
+    let kind_name = check.kind.get_ref().as_str();
+    let Some((kind, keys, builder)) = KINDS.iter().find(|(name, _, _)| *name == kind_name) else {
+        let known: Vec<&str> = KINDS.iter().map(|(n, _, _)| *n).collect();
+        return Err(FieldError::new(
+            check.kind.span(),
+            format!("{key}.type"),
+            format!("unknown check type {kind_name:?}; known types: {}", known.join(", ")),
+        ));
+    };
+    for (field, span) in check.kind_specific_keys() {
+        if !keys.contains(&field) {
+            let owners: Vec<&str> =
+                KINDS.iter().filter(|(_, k, _)| k.contains(&field)).map(|(n, _, _)| *n).collect();
+            return Err(FieldError::new(
+                span,
+                format!("{key}.{field}"),
+                format!("is not an option of {kind} checks (it applies to {})", owners.join(", ")),
+            ));
+        }
+    }
+    let common = common(check, key)?;
+    let probe = builder(raw, key)?;
+    Ok(Check { common, kind, probe })
+}
+
+fn common(check: &RawCheck, key: &str) -> Result<Common, FieldError> {
+    let attempts = match &check.attempts {
+        Some(v) if !(1..=MAX_ATTEMPTS).contains(v.get_ref()) => {
+            return Err(FieldError::new(
+                v.span(),
+                format!("{key}.attempts"),
+                format!("must be between 1 and {MAX_ATTEMPTS}, not {}", v.get_ref()),
+            ));
+        }
+        Some(v) => *v.get_ref() as u32,
+        None => DEFAULT_ATTEMPTS,
+    };
+    let optional = |v: &Option<Spanned<String>>, field: &str| -> Result<Option<Duration>, FieldError> {
+        v.as_ref().map(|v| duration(v, &format!("{key}.{field}"))).transpose()
+    };
+    let timeout = optional(&check.timeout, "timeout")?.unwrap_or(DEFAULT_TIMEOUT);
+    if timeout.is_zero() {
+        let span = check.timeout.as_ref().map(|t| t.span()).unwrap_or_default();
+        return Err(FieldError::new(span, format!("{key}.timeout"), "must be more than 0s"));
+    }
+    Ok(Common {
+        name: check.name.get_ref().clone(),
+        attempts,
+        attempt_spacing: optional(&check.attempt_spacing, "attempt_spacing")?.unwrap_or_default(),
+        timeout,
+        threshold_rtt: optional(&check.threshold_rtt, "threshold_rtt")?.filter(|d| !d.is_zero()),
+    })
+}

@@ -1,0 +1,27 @@
+//! One module per subcommand; `dispatch` routes to them and picks the exit code.
+
+mod check;
+mod run;
+mod validate;
+
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command};
+
+/// Exit codes, documented in the README.
+pub mod exit {
+    /// A check was degraded or down (`checker check`).
+    pub const NOT_HEALTHY: u8 = 1;
+    /// The config is missing or invalid; nothing was run or written.
+    pub const BAD_CONFIG: u8 = 2;
+    /// Storage could not be opened or written.
+    pub const STORAGE: u8 = 3;
+}
+
+pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Check { store } => check::check(&cli.config, store).await,
+        Command::Run => run::run(&cli.config).await,
+        Command::Validate => validate::validate(&cli.config),
+    }
+}

@@ -1,0 +1,102 @@
+//! Config errors that point at the offending key: file, line, column, and the
+//! line itself, the way a compiler would.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// A problem with one value in the config, before it is placed in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// Where the value (or its table) is, as a byte range of the source.
+    pub span: Range<usize>,
+    /// Dotted key path, e.g. `checks[2].url`.
+    pub key: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(span: Range<usize>, key: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError { span, key: key.into(), message: message.into() }
+    }
+}
+
+/// Why a config could not be used. Displayed as one self-contained message.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {}: {source}", file.display())]
+    Read {
+        file: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}:{line}:{column}: {}{message}\n{excerpt}", file.display(), key.as_deref().map(|k| format!("{k}: ")).unwrap_or_default())]
+    Invalid {
+        file: PathBuf,
+        line: usize,
+        column: usize,
+        /// The key path, when known.
+        key: Option<String>,
+        message: String,
+        /// The offending line with a caret under the value.
+        excerpt: String,
+    },
+}
+
+impl ConfigError {
+    /// From a TOML syntax or type error, which carries a span but no key path.
+    pub fn from_toml(file: &Path, text: &str, err: &toml::de::Error) -> ConfigError {
+        let span = err.span().unwrap_or(0..0);
+        invalid(file, text, span, None, err.message().trim().to_string())
+    }
+
+    pub fn from_field(file: &Path, text: &str, err: FieldError) -> ConfigError {
+        invalid(file, text, err.span, Some(err.key), err.message)
+    }
+
+    /// The line number (1-based).
+    #[cfg(test)]
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            ConfigError::Invalid { line, .. } => Some(*line),
+            ConfigError::Read { .. } => None,
+        }
+    }
+}
+
+fn invalid(file: &Path, text: &str, span: Range<usize>, key: Option<String>, message: String) -> ConfigError {
+    let start = span.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let line = text[..start].matches('\n').count() + 1;
+    let column = text[line_start..start].chars().count() + 1;
+    let source_line = &text[line_start..line_end];
+    let width = text[start..span.end.clamp(start, line_end)].chars().count().max(1);
+    let gutter = line.to_string().len();
+    let excerpt = format!(
+        "{:gutter$} |\n{line} | {source_line}\n{:gutter$} | {}{}",
+        "",
+        "",
+        " ".repeat(column - 1),
+        "^".repeat(width),
+    );
+    ConfigError::Invalid { file: file.to_path_buf(), line, column, key, message, excerpt }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn points_at_line_and_column_with_a_caret() {
+        let text = "a = 1\nurl = \"htp:/x\"\n";
+        let err = ConfigError::from_field(
+            Path::new("c.toml"),
+            text,
+            FieldError::new(12..20, "checks[0].url", "not a URL"),
+        );
+        assert_eq!(err.line(), Some(2));
+        let shown = err.to_string();
+        assert!(shown.starts_with("c.toml:2:7: checks[0].url: not a URL\n"), "{shown}");
+        assert!(shown.ends_with("2 | url = \"htp:/x\"\n  |       ^^^^^^^^"), "{shown}");
+    }
+}

@@ -1,0 +1,49 @@
+//! Configuration: a TOML file read in two stages. `raw` mirrors the file
+//! (unknown keys rejected, every value keeps its position); `validate` turns
+//! it into the runtime [`Config`] with defaults applied, or one [`ConfigError`]
+//! naming the file, line, column and key.
+
+mod duration;
+mod error;
+mod raw;
+pub(crate) mod validate;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use duration::parse_duration;
+pub use error::{ConfigError, FieldError};
+pub use raw::{RawCheck, RawConfig, RawStorage};
+
+use crate::checks::Check;
+use crate::storage::StorageConfig;
+
+/// The validated configuration a checker runs with.
+pub struct Config {
+    /// This checker's name; part of every key it writes.
+    pub node: String,
+    /// Time between the starts of two rounds.
+    pub interval: Duration,
+    /// How many checks of a round run at once.
+    pub concurrency: usize,
+    pub storage: StorageConfig,
+    pub checks: Vec<Arc<Check>>,
+}
+
+/// Reads and validates the config file at `path`.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::Read { file: path.to_path_buf(), source: e })?;
+    from_str(&text, path)
+}
+
+/// Validates config text; `path` names it in errors and anchors relative paths.
+pub fn from_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    let raw: RawConfig =
+        toml::from_str(text).map_err(|e| ConfigError::from_toml(path, text, &e))?;
+    validate::validate(raw, path).map_err(|e| ConfigError::from_field(path, text, e))
+}
+
+#[cfg(test)]
+mod tests;

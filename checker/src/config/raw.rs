@@ -1,0 +1,77 @@
+//! The config file as written: serde structs that reject unknown keys and keep
+//! every value's position (`Spanned`) so later errors can point at it.
+//!
+//! Check options are one flat table, as in Gatus and checkup: each check kind
+//! declares which of the kind-specific keys it takes (see `checks::registry`),
+//! and the others are refused with the kind named.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    /// This checker's name in file names and results; defaults to the host name.
+    pub node: Option<Spanned<String>>,
+    /// Time between round starts, e.g. "1m".
+    pub interval: Option<Spanned<String>>,
+    /// Checks of one round run at most this many at a time.
+    pub concurrency: Option<Spanned<i64>>,
+    pub storage: Option<Spanned<RawStorage>>,
+    #[serde(default)]
+    pub checks: Vec<Spanned<RawCheck>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStorage {
+    #[serde(rename = "type")]
+    pub kind: Spanned<String>,
+    /// `local`: the directory results go to (relative to the config file).
+    pub dir: Option<Spanned<String>>,
+    /// Delete this node's result files older than this, e.g. "30d".
+    pub check_expiry: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCheck {
+    /// Shown on the page and in results as the title; unique per config.
+    pub name: Spanned<String>,
+    #[serde(rename = "type")]
+    pub kind: Spanned<String>,
+
+    // Options every kind takes.
+    pub attempts: Option<Spanned<i64>>,
+    pub attempt_spacing: Option<Spanned<String>>,
+    pub timeout: Option<Spanned<String>>,
+    pub threshold_rtt: Option<Spanned<String>>,
+
+    // http
+    pub url: Option<Spanned<String>>,
+    pub method: Option<Spanned<String>>,
+    pub headers: Option<Spanned<BTreeMap<String, String>>>,
+    /// 200, [200, 204], "2xx", "200-299", or a list mixing them.
+    pub expected_status: Option<Spanned<toml::Value>>,
+    pub must_contain: Option<Spanned<String>>,
+    pub must_not_contain: Option<Spanned<String>>,
+    pub max_body_bytes: Option<Spanned<i64>>,
+}
+
+impl RawCheck {
+    /// The kind-specific keys that are set, with their positions.
+    pub fn kind_specific_keys(&self) -> Vec<(&'static str, std::ops::Range<usize>)> {
+        let mut set = Vec::new();
+        macro_rules! note {
+            ($($field:ident),*) => {$(
+                if let Some(v) = &self.$field {
+                    set.push((stringify!($field), v.span()));
+                }
+            )*};
+        }
+        note!(url, method, headers, expected_status, must_contain, must_not_contain, max_body_bytes);
+        set
+    }
+}

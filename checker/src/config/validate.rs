@@ -1,0 +1,85 @@
+//! Stage two of config loading: checks every value and applies defaults,
+//! turning [`RawConfig`] into the runtime [`Config`].
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use toml::Spanned;
+
+use super::{Config, FieldError, RawConfig, parse_duration};
+use crate::{checks, storage};
+
+const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
+/// Enough to run hundreds of I/O-bound checks quickly without opening
+/// hundreds of sockets at once from a small machine.
+const DEFAULT_CONCURRENCY: usize = 32;
+const MAX_CONCURRENCY: i64 = 10_000;
+
+pub fn validate(raw: RawConfig, path: &Path) -> Result<Config, FieldError> {
+    let base_dir = path.parent().unwrap_or(Path::new("."));
+    let node = match &raw.node {
+        Some(node) => {
+            checkup_model::naming::validate_node(node.get_ref())
+                .map_err(|e| FieldError::new(node.span(), "node", e.to_string()))?;
+            node.get_ref().clone()
+        }
+        None => {
+            let host = gethostname::gethostname().to_string_lossy().into_owned();
+            checkup_model::naming::validate_node(&host).map_err(|e| {
+                FieldError::new(0..0, "node", format!("the host name cannot be used as the node name ({e}); set `node = \"...\"`"))
+            })?;
+            host
+        }
+    };
+    let interval = match &raw.interval {
+        Some(v) => {
+            let d = duration(v, "interval")?;
+            if d < Duration::from_secs(1) {
+                return Err(FieldError::new(v.span(), "interval", "must be at least 1s"));
+            }
+            d
+        }
+        None => DEFAULT_INTERVAL,
+    };
+    let concurrency = match &raw.concurrency {
+        Some(v) => {
+            let n = *v.get_ref();
+            if !(1..=MAX_CONCURRENCY).contains(&n) {
+                return Err(FieldError::new(v.span(), "concurrency", format!("must be between 1 and {MAX_CONCURRENCY}, not {n}")));
+            }
+            n as usize
+        }
+        None => DEFAULT_CONCURRENCY,
+    };
+    let storage = storage::StorageConfig::from_raw(raw.storage.as_ref(), base_dir)?;
+
+    if raw.checks.is_empty() {
+        return Err(FieldError::new(0..0, "checks", "no checks are configured; add at least one [[checks]] table"));
+    }
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut built = Vec::with_capacity(raw.checks.len());
+    for (i, check) in raw.checks.iter().enumerate() {
+        let key = format!("checks[{i}]");
+        let name = &check.get_ref().name;
+        if name.get_ref().trim().is_empty() {
+            return Err(FieldError::new(name.span(), format!("{key}.name"), "must not be empty"));
+        }
+        if let Some(first) = seen.insert(name.get_ref().clone(), i) {
+            return Err(FieldError::new(
+                name.span(),
+                format!("{key}.name"),
+                format!("{:?} is already the name of checks[{first}]; names identify checks on the page, so they must be unique", name.get_ref()),
+            ));
+        }
+        built.push(Arc::new(checks::build(check, &key)?));
+    }
+
+    Ok(Config { node, interval, concurrency, storage, checks: built })
+}
+
+/// Parses a spanned human duration, naming `key` on error.
+pub fn duration(value: &Spanned<String>, key: &str) -> Result<Duration, FieldError> {
+    parse_duration(value.get_ref()).map_err(|e| FieldError::new(value.span(), key, e))
+}

@@ -1,0 +1,45 @@
+//! The `checker` binary: parse arguments, set up logging and the runtime, run
+//! the command, and turn its outcome into an exit code.
+
+mod checks;
+mod cli;
+mod commands;
+mod config;
+mod report;
+mod round;
+mod storage;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    init_logging();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("cannot start the async runtime");
+    match runtime.block_on(commands::dispatch(cli)) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            if err.downcast_ref::<config::ConfigError>().is_some() {
+                ExitCode::from(commands::exit::BAD_CONFIG)
+            } else {
+                ExitCode::from(commands::exit::STORAGE)
+            }
+        }
+    }
+}
+
+/// Logs go to stderr (stdout is for the table), plain when not on a terminal
+/// so journald shows them cleanly. `RUST_LOG` overrides the level.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,checker=info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .init();
+}

@@ -1,0 +1,219 @@
+//! Local-directory storage, checkup's `fs` layout: one JSON file per round plus
+//! `index.json` (`{"<file>": <unix_nanos>}`) for the page, which cannot list a
+//! directory over plain HTTP.
+//!
+//! Every file is replaced atomically (temp file, fsync, rename, fsync of the
+//! directory), so a reader or a crash never sees half a file. `index.json` is
+//! rebuilt from a directory listing rather than read-modified-written, so two
+//! checkers sharing a directory cannot lose each other's entries: the worst a
+//! race does is leave one round out until the next rebuild.
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use async_trait::async_trait;
+use checkup_model::{CheckResult, ResultFileName, index::index_from_names};
+
+use super::{Storage, StorageError};
+
+pub const INDEX_NAME: &str = "index.json";
+
+pub struct LocalStorage {
+    dir: PathBuf,
+}
+
+impl LocalStorage {
+    /// Uses `dir`, creating it if needed.
+    pub fn open(dir: &Path) -> Result<LocalStorage, StorageError> {
+        fs::create_dir_all(dir).map_err(io("cannot create result directory", dir))?;
+        Ok(LocalStorage { dir: dir.to_path_buf() })
+    }
+
+    fn write_index(&self) -> Result<(), StorageError> {
+        let names = self.list()?;
+        let index = index_from_names(names.iter().map(String::as_str));
+        let mut bytes = serde_json::to_vec(&index)?;
+        bytes.push(b'\n');
+        write_atomic(&self.dir, INDEX_NAME, &bytes)
+    }
+
+    fn list(&self) -> Result<Vec<String>, StorageError> {
+        let entries = fs::read_dir(&self.dir).map_err(io("cannot list", &self.dir))?;
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(io("cannot list", &self.dir))?;
+            if let Ok(name) = entry.file_name().into_string() {
+                names.push(name);
+            }
+        }
+        Ok(names)
+    }
+
+    fn store_blocking(&self, name: &ResultFileName, results: &[CheckResult]) -> Result<String, StorageError> {
+        let mut bytes = serde_json::to_vec(results)?;
+        bytes.push(b'\n');
+        let file_name = name.to_string();
+        write_atomic(&self.dir, &file_name, &bytes)?;
+        self.write_index()?;
+        Ok(self.dir.join(file_name).display().to_string())
+    }
+
+    fn prune_blocking(&self, node: &str, cutoff: i64) -> Result<usize, StorageError> {
+        let mut removed = 0;
+        for name in self.list()? {
+            let Ok(parsed) = ResultFileName::parse(&name) else { continue };
+            if parsed.node.as_deref() != Some(node) || parsed.timestamp >= cutoff {
+                continue;
+            }
+            let path = self.dir.join(&name);
+            match fs::remove_file(&path) {
+                Ok(()) => removed += 1,
+                // Someone else removed it first: the outcome we wanted.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io("cannot delete", &path)(e)),
+            }
+        }
+        if removed > 0 {
+            self.write_index()?;
+        }
+        Ok(removed)
+    }
+}
+
+#[async_trait]
+impl Storage for LocalStorage {
+    fn describe(&self) -> String {
+        format!("local directory {}", self.dir.display())
+    }
+
+    async fn store(&self, name: &ResultFileName, results: &[CheckResult]) -> Result<String, StorageError> {
+        // Small synchronous writes with fsync: run them off the async workers.
+        let this = LocalStorage { dir: self.dir.clone() };
+        let (name, results) = (name.clone(), results.to_vec());
+        tokio::task::spawn_blocking(move || this.store_blocking(&name, &results))
+            .await
+            .expect("storage task panicked")
+    }
+
+    async fn prune(&self, node: &str, cutoff: i64) -> Result<usize, StorageError> {
+        let this = LocalStorage { dir: self.dir.clone() };
+        let node = node.to_string();
+        tokio::task::spawn_blocking(move || this.prune_blocking(&node, cutoff))
+            .await
+            .expect("storage task panicked")
+    }
+}
+
+/// Writes `bytes` to `dir/name` so that readers see the old file or the whole
+/// new one, never a part, even across a crash or power loss.
+fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), StorageError> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    // Dot-prefixed and unique per process and call, so temp files never look
+    // like result files and concurrent writers never share one.
+    let tmp = dir.join(format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let result = (|| {
+        let mut f = File::create_new(&tmp).map_err(io("cannot create", &tmp))?;
+        f.write_all(bytes).map_err(io("cannot write", &tmp))?;
+        f.sync_all().map_err(io("cannot sync", &tmp))?;
+        let target = dir.join(name);
+        fs::rename(&tmp, &target).map_err(io("cannot rename into place", &target))?;
+        File::open(dir).and_then(|d| d.sync_all()).map_err(io("cannot sync directory", dir))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> StorageError {
+    let path = path.to_path_buf();
+    move |source| StorageError::Io { action, path, source }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use checkup_model::{Attempt, Index, Status};
+
+    fn result(title: &str) -> CheckResult {
+        CheckResult {
+            title: title.into(),
+            endpoint: "http://x".into(),
+            timestamp: 5,
+            times: vec![Attempt { rtt: 1, error: String::new() }],
+            threshold: 0,
+            status: Status::Healthy,
+            notice: String::new(),
+            message: String::new(),
+            node: Some("n1".into()),
+            kind: Some("http".into()),
+        }
+    }
+
+    fn read_index(dir: &Path) -> Index {
+        serde_json::from_slice(&fs::read(dir.join(INDEX_NAME)).unwrap()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn stores_a_round_and_indexes_every_result_file_in_the_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        // A file from checkup itself and one from another node share the directory.
+        fs::write(tmp.path().join("100-check.json"), "[]").unwrap();
+        fs::write(tmp.path().join("200-n2-check.json"), "[]").unwrap();
+        fs::write(tmp.path().join("README.txt"), "hello").unwrap();
+        let s = LocalStorage::open(tmp.path()).unwrap();
+        let name = ResultFileName::new(300, "n1").unwrap();
+        s.store(&name, &[result("a")]).await.unwrap();
+
+        let written = fs::read_to_string(tmp.path().join("300-n1-check.json")).unwrap();
+        assert_eq!(checkup_model::parse_round(&written).unwrap(), [result("a")]);
+        let index = read_index(tmp.path());
+        assert_eq!(
+            index.into_iter().collect::<Vec<_>>(),
+            [("100-check.json".to_string(), 100), ("200-n2-check.json".into(), 200), ("300-n1-check.json".into(), 300)]
+        );
+        let leftovers: Vec<_> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "temp files left behind: {leftovers:?}");
+    }
+
+    #[tokio::test]
+    async fn prune_deletes_only_this_nodes_old_result_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        for name in ["100-n1-check.json", "900-n1-check.json", "100-n2-check.json", "100-check.json", "100-n1-check.json.bak"] {
+            fs::write(tmp.path().join(name), "[]").unwrap();
+        }
+        let s = LocalStorage::open(tmp.path()).unwrap();
+        assert_eq!(s.prune("n1", 500).await.unwrap(), 1);
+        let mut left: Vec<_> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n != INDEX_NAME)
+            .collect();
+        left.sort();
+        assert_eq!(left, ["100-check.json", "100-n1-check.json.bak", "100-n2-check.json", "900-n1-check.json"]);
+        assert!(!read_index(tmp.path()).contains_key("100-n1-check.json"));
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_old_file_and_no_temp_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::write(tmp.path().join("index.json"), "{}").unwrap();
+        // A directory where the target file should go makes the rename fail.
+        fs::create_dir(tmp.path().join("x.json")).unwrap();
+        fs::write(tmp.path().join("x.json").join("keep"), "").unwrap();
+        let err = write_atomic(tmp.path(), "x.json", b"new").unwrap_err();
+        assert!(err.to_string().contains("cannot rename into place"), "{err}");
+        let names: Vec<_> = fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
+}

@@ -1,0 +1,104 @@
+//! Where rounds go. Each storage kind is one module, opened from its config in
+//! [`open`], the one place kinds are registered. Storages see only the model's
+//! types: they know nothing of check kinds.
+
+mod local;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use checkup_model::{CheckResult, ResultFileName};
+use toml::Spanned;
+
+pub use local::LocalStorage;
+
+use crate::config::{FieldError, RawStorage, validate::duration};
+
+/// Why a storage operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("{action} {}: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot encode results: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+/// Writes one round of results as one immutable file.
+#[async_trait]
+pub trait Storage: Send + Sync {
+    /// Where results go, for people: "local directory /var/lib/checker/results".
+    fn describe(&self) -> String;
+
+    /// Stores a round under `name`; returns the key or path written.
+    async fn store(&self, name: &ResultFileName, results: &[CheckResult]) -> Result<String, StorageError>;
+
+    /// Deletes this node's own result files older than `cutoff` (Unix ns),
+    /// nothing else; returns how many went.
+    async fn prune(&self, node: &str, cutoff: i64) -> Result<usize, StorageError>;
+}
+
+/// Validated storage settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StorageConfig {
+    pub kind: StorageKind,
+    /// Own result files older than this are deleted after each round.
+    pub check_expiry: Option<Duration>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum StorageKind {
+    Local { dir: PathBuf },
+}
+
+const DEFAULT_LOCAL_DIR: &str = "results";
+
+impl StorageConfig {
+    /// Validates the `[storage]` table; without one, results go to `results/`
+    /// beside the config file. Relative paths are relative to the config file.
+    pub fn from_raw(raw: Option<&Spanned<RawStorage>>, base_dir: &Path) -> Result<StorageConfig, FieldError> {
+        let Some(raw) = raw else {
+            return Ok(StorageConfig {
+                kind: StorageKind::Local { dir: base_dir.join(DEFAULT_LOCAL_DIR) },
+                check_expiry: None,
+            });
+        };
+        let raw_ref = raw.get_ref();
+        let check_expiry = match &raw_ref.check_expiry {
+            Some(v) => Some(duration(v, "storage.check_expiry")?),
+            None => None,
+        };
+        let kind = match raw_ref.kind.get_ref().as_str() {
+            "local" => {
+                let dir = match &raw_ref.dir {
+                    Some(d) if d.get_ref().trim().is_empty() => {
+                        return Err(FieldError::new(d.span(), "storage.dir", "must not be empty"));
+                    }
+                    Some(d) => base_dir.join(d.get_ref()),
+                    None => base_dir.join(DEFAULT_LOCAL_DIR),
+                };
+                StorageKind::Local { dir }
+            }
+            other => {
+                return Err(FieldError::new(
+                    raw_ref.kind.span(),
+                    "storage.type",
+                    format!("unknown storage type {other:?}; known types: local"),
+                ));
+            }
+        };
+        Ok(StorageConfig { kind, check_expiry })
+    }
+}
+
+/// Opens the configured storage, creating what it needs (the directory).
+pub fn open(config: &StorageConfig) -> Result<Box<dyn Storage>, StorageError> {
+    match &config.kind {
+        StorageKind::Local { dir } => Ok(Box::new(LocalStorage::open(dir)?)),
+    }
+}

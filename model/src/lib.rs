@@ -1,0 +1,19 @@
+//! The data both halves agree on: checkup-compatible results, result file names,
+//! the page's `config.json`, and the status arithmetic the page draws from them.
+//!
+//! Serde only, so it builds for native and wasm32 alike.
+
+pub mod index;
+pub mod naming;
+pub mod page_config;
+pub mod result;
+pub mod stats;
+pub mod status;
+pub mod summary;
+
+pub use index::Index;
+pub use naming::{NameError, ResultFileName};
+pub use page_config::{PageConfig, PageStorage};
+pub use result::{Attempt, CheckResult, ResultError, parse_round};
+pub use stats::Stats;
+pub use status::Status;

@@ -1,0 +1,205 @@
+//! What the page draws, computed from loaded results: per-check state and
+//! response-time series, and the overall verdict. Plain functions, tested natively.
+
+use std::collections::HashMap;
+
+use crate::{result::CheckResult, status::Status};
+
+/// One point of a check's response-time series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Point {
+    pub timestamp: i64,
+    /// Median RTT of the result's attempts, nanoseconds.
+    pub median: i64,
+    pub status: Status,
+}
+
+/// A check as the page shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckSummary {
+    pub title: String,
+    /// The newest result for this check.
+    pub latest: CheckResult,
+    /// All results in the window, oldest first.
+    pub series: Vec<Point>,
+}
+
+/// The banner's verdict over all checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overall {
+    NoData,
+    Operational,
+    Degraded,
+    PartialOutage,
+    MajorOutage,
+}
+
+impl Overall {
+    pub fn headline(self) -> &'static str {
+        match self {
+            Overall::NoData => "No results yet",
+            Overall::Operational => "All systems operational",
+            Overall::Degraded => "Degraded performance",
+            Overall::PartialOutage => "Partial outage",
+            Overall::MajorOutage => "Major outage",
+        }
+    }
+
+    /// Lower-case key for CSS classes and tests.
+    pub fn key(self) -> &'static str {
+        match self {
+            Overall::NoData => "nodata",
+            Overall::Operational => "operational",
+            Overall::Degraded => "degraded",
+            Overall::PartialOutage => "partial",
+            Overall::MajorOutage => "major",
+        }
+    }
+}
+
+/// Groups results by check title. `rounds` are round files' contents, in any
+/// order. Checks are ordered as in the newest round that has them (the config
+/// order), which keeps the page stable while checks come and go.
+pub fn summarize<'a>(rounds: impl IntoIterator<Item = &'a [CheckResult]>) -> Vec<CheckSummary> {
+    let mut by_title: HashMap<&str, Vec<&CheckResult>> = HashMap::new();
+    // (round's newest timestamp, position in round) of each title's newest appearance.
+    let mut order: HashMap<&str, (i64, usize)> = HashMap::new();
+    for round in rounds {
+        let round_ts = round.iter().map(|r| r.timestamp).max().unwrap_or(0);
+        for (pos, r) in round.iter().enumerate() {
+            by_title.entry(&r.title).or_default().push(r);
+            let slot = order.entry(&r.title).or_insert((round_ts, pos));
+            if round_ts > slot.0 {
+                *slot = (round_ts, pos);
+            }
+        }
+    }
+    let mut summaries: Vec<CheckSummary> = by_title
+        .into_iter()
+        .map(|(title, mut results)| {
+            results.sort_by_key(|r| r.timestamp);
+            let latest = (*results.last().expect("non-empty group")).clone();
+            let series = results
+                .iter()
+                .map(|r| Point { timestamp: r.timestamp, median: r.stats().median, status: r.status })
+                .collect();
+            CheckSummary { title: title.to_string(), latest, series }
+        })
+        .collect();
+    summaries.sort_by(|a, b| {
+        let (ta, pa) = order[a.title.as_str()];
+        let (tb, pb) = order[b.title.as_str()];
+        tb.cmp(&ta).then(pa.cmp(&pb)).then(a.title.cmp(&b.title))
+    });
+    summaries
+}
+
+/// The verdict over the checks' current states.
+pub fn overall(checks: &[CheckSummary]) -> Overall {
+    if checks.is_empty() {
+        return Overall::NoData;
+    }
+    let down = checks.iter().filter(|c| c.latest.status == Status::Down).count();
+    let degraded = checks.iter().filter(|c| c.latest.status == Status::Degraded).count();
+    match (down, degraded) {
+        (d, _) if d == checks.len() => Overall::MajorOutage,
+        (d, _) if d > 0 => Overall::PartialOutage,
+        (_, g) if g > 0 => Overall::Degraded,
+        _ => Overall::Operational,
+    }
+}
+
+/// The newest result timestamp among the checks, if any.
+pub fn newest_timestamp(checks: &[CheckSummary]) -> Option<i64> {
+    checks.iter().map(|c| c.latest.timestamp).max()
+}
+
+/// A round upper bound for a chart axis: the smallest 1, 2 or 5 × 10^k that is
+/// at least `value` (and at least 1).
+pub fn nice_ceiling(value: i64) -> i64 {
+    let value = value.max(1);
+    let mut magnitude: i64 = 1;
+    loop {
+        for step in [1, 2, 5] {
+            if let Some(candidate) = magnitude.checked_mul(step) {
+                if candidate >= value {
+                    return candidate;
+                }
+            } else {
+                return i64::MAX;
+            }
+        }
+        match magnitude.checked_mul(10) {
+            Some(m) => magnitude = m,
+            None => return i64::MAX,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::result::Attempt;
+
+    fn result(title: &str, ts: i64, status: Status, rtt: i64) -> CheckResult {
+        CheckResult {
+            title: title.into(),
+            endpoint: format!("https://{title}"),
+            timestamp: ts,
+            times: vec![Attempt { rtt, error: String::new() }],
+            threshold: 0,
+            status,
+            notice: String::new(),
+            message: String::new(),
+            node: None,
+            kind: None,
+        }
+    }
+
+    #[test]
+    fn groups_by_title_with_newest_as_latest_and_series_in_time_order() {
+        let r2 = vec![result("b", 20, Status::Down, 5), result("a", 20, Status::Healthy, 7)];
+        let r1 = vec![result("a", 10, Status::Degraded, 3), result("b", 10, Status::Healthy, 4)];
+        let s = summarize([r2.as_slice(), r1.as_slice()]);
+        assert_eq!(s.iter().map(|c| c.title.as_str()).collect::<Vec<_>>(), ["b", "a"], "newest round's order");
+        assert_eq!(s[0].latest.status, Status::Down);
+        assert_eq!(s[1].series.iter().map(|p| p.timestamp).collect::<Vec<_>>(), [10, 20]);
+        assert_eq!(s[1].series[0].median, 3);
+    }
+
+    #[test]
+    fn a_check_missing_from_the_newest_round_goes_after_current_ones() {
+        let old = vec![result("gone", 10, Status::Down, 1)];
+        let new = vec![result("kept", 20, Status::Healthy, 1)];
+        let s = summarize([old.as_slice(), new.as_slice()]);
+        assert_eq!(s[0].title, "kept");
+        assert_eq!(s[1].title, "gone");
+    }
+
+    #[test]
+    fn overall_verdicts() {
+        let mk = |statuses: &[Status]| {
+            let round: Vec<CheckResult> = statuses
+                .iter()
+                .enumerate()
+                .map(|(i, s)| result(&format!("c{i}"), 1, *s, 1))
+                .collect();
+            overall(&summarize([round.as_slice()]))
+        };
+        assert_eq!(overall(&[]), Overall::NoData);
+        assert_eq!(mk(&[Status::Healthy, Status::Healthy]), Overall::Operational);
+        assert_eq!(mk(&[Status::Healthy, Status::Degraded]), Overall::Degraded);
+        assert_eq!(mk(&[Status::Degraded, Status::Down]), Overall::PartialOutage);
+        assert_eq!(mk(&[Status::Down, Status::Down]), Overall::MajorOutage);
+    }
+
+    #[test]
+    fn nice_ceiling_rounds_up_to_1_2_5() {
+        assert_eq!(nice_ceiling(0), 1);
+        assert_eq!(nice_ceiling(7), 10);
+        assert_eq!(nice_ceiling(11), 20);
+        assert_eq!(nice_ceiling(200), 200);
+        assert_eq!(nice_ceiling(201), 500);
+        assert_eq!(nice_ceiling(i64::MAX - 1), i64::MAX);
+    }
+}

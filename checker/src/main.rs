@@ -16,7 +16,9 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    init_logging();
+    // `check` prints a table: per-check log lines would only repeat it.
+    let quiet = !matches!(cli.command, cli::Command::Run);
+    init_logging(if quiet { "warn" } else { "warn,checker=info" });
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("cannot start the async runtime");
     match runtime.block_on(commands::dispatch(cli)) {
         Ok(code) => code,
@@ -33,9 +35,9 @@ fn main() -> ExitCode {
 
 /// Logs go to stderr (stdout is for the table), plain when not on a terminal
 /// so journald shows them cleanly. `RUST_LOG` overrides the level.
-fn init_logging() {
+fn init_logging(default_filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,checker=info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

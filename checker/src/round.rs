@@ -38,7 +38,8 @@ pub async fn run_round(checks: &[Arc<Check>], concurrency: usize, node: &str) ->
     for task in tasks {
         let mut result = task.await.expect("a check task panicked");
         result.node = Some(node.to_string());
-        tracing::info!(check = %result.title, status = %result.status, notice = %result.notice, "checked");
+        let notice = (!result.notice.is_empty()).then_some(result.notice.as_str());
+        tracing::info!(check = %result.title, status = %result.status, notice, "checked");
         results.push(result);
     }
     Round { started, took: clock.elapsed(), results }

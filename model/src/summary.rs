@@ -136,6 +136,28 @@ pub fn nice_ceiling(value: i64) -> i64 {
     }
 }
 
+/// Splits a time-ordered series where the time between two points is more than
+/// three times the usual spacing, so a chart shows a gap where data is missing
+/// (a checker that was stopped) instead of a line across it.
+pub fn split_at_gaps(points: &[Point]) -> Vec<&[Point]> {
+    if points.len() < 3 {
+        return if points.is_empty() { Vec::new() } else { vec![points] };
+    }
+    let mut steps: Vec<i64> = points.windows(2).map(|w| w[1].timestamp - w[0].timestamp).collect();
+    steps.sort_unstable();
+    let usual = steps[steps.len() / 2].max(1);
+    let mut segments = Vec::new();
+    let mut start = 0;
+    for i in 1..points.len() {
+        if points[i].timestamp - points[i - 1].timestamp > usual.saturating_mul(3) {
+            segments.push(&points[start..i]);
+            start = i;
+        }
+    }
+    segments.push(&points[start..]);
+    segments
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +213,19 @@ mod tests {
         assert_eq!(mk(&[Status::Healthy, Status::Degraded]), Overall::Degraded);
         assert_eq!(mk(&[Status::Degraded, Status::Down]), Overall::PartialOutage);
         assert_eq!(mk(&[Status::Down, Status::Down]), Overall::MajorOutage);
+    }
+
+    #[test]
+    fn series_split_where_data_is_missing() {
+        let p = |t| Point { timestamp: t, median: 1, status: Status::Healthy };
+        let series = [p(0), p(10), p(20), p(30), p(100), p(110), p(120)];
+        let parts = split_at_gaps(&series);
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[0].len(), 4);
+        assert_eq!(parts[1][0].timestamp, 100);
+        assert_eq!(split_at_gaps(&series[..4]).len(), 1);
+        assert!(split_at_gaps(&[]).is_empty());
+        assert_eq!(split_at_gaps(&[p(0), p(1000)]).len(), 1, "two points: no usual spacing to judge by");
     }
 
     #[test]

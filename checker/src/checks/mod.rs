@@ -8,6 +8,9 @@
 mod http;
 mod registry;
 
+#[cfg(test)]
+mod http_live_tests;
+
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;

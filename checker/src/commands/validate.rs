@@ -8,12 +8,12 @@ use crate::config;
 pub fn validate(path: &Path) -> anyhow::Result<ExitCode> {
     let config = config::load(path)?;
     println!(
-        "{}: ok: node {:?}, {} checks every {}, storage {:?}",
+        "{}: ok: node {:?}, {} checks every {}, results to {}",
         path.display(),
         config.node,
         config.checks.len(),
         humantime::format_duration(config.interval),
-        config.storage.kind,
+        config.storage.describe(),
     );
     Ok(ExitCode::SUCCESS)
 }

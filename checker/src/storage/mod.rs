@@ -96,6 +96,15 @@ impl StorageConfig {
     }
 }
 
+impl StorageConfig {
+    /// Where results go, for people.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            StorageKind::Local { dir } => format!("local directory {}", dir.display()),
+        }
+    }
+}
+
 /// Opens the configured storage, creating what it needs (the directory).
 pub fn open(config: &StorageConfig) -> Result<Box<dyn Storage>, StorageError> {
     match &config.kind {

@@ -1,0 +1,74 @@
+//! Headless Chromium (Debian's) driven through chromedriver with fantoccini,
+//! with the flags that keep it off the network and working as root.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+use crate::process::{ChildGuard, free_port, wait_for_port};
+
+pub struct Browser {
+    pub client: Client,
+    _profile: tempfile::TempDir,
+    _driver: ChildGuard,
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium window of `width`×`height`.
+    pub async fn start(width: u32, height: u32) -> Browser {
+        let port = free_port();
+        let driver = ChildGuard::spawn(
+            "chromedriver",
+            Command::new("chromedriver").arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()),
+        );
+        wait_for_port(port, "chromedriver");
+        let profile = tempfile::tempdir().expect("cannot make a browser profile directory");
+        let args = [
+            "--headless=new".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            format!("--user-data-dir={}", profile.path().display()),
+            format!("--window-size={width},{height}"),
+        ];
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({ "binary": "/usr/bin/chromium", "args": args }),
+        );
+        let client = ClientBuilder::rustls()
+            .expect("TLS setup for the WebDriver client")
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("cannot start a Chromium session through chromedriver");
+        Browser { client, _profile: profile, _driver: driver }
+    }
+
+    /// Waits up to `secs` for an element matching `css`.
+    pub async fn wait_for(&self, css: &str, secs: u64) -> Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(secs))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element matches {css:?} after {secs}s: {e}"))
+    }
+
+    /// Evaluates JavaScript in the page and returns its value.
+    pub async fn eval(&self, script: &str) -> serde_json::Value {
+        self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Ends the session; the guard then stops chromedriver and the browser.
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}

@@ -1,0 +1,50 @@
+//! Caddy serving the built page from `dist/`, plus a site directory holding
+//! the page's `config.json` and the checker's `results/`, as in production.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use crate::process::{ChildGuard, free_port, wait_for_port};
+
+pub struct Caddy {
+    pub port: u16,
+    _process: ChildGuard,
+}
+
+impl Caddy {
+    /// Serves `dist` at `/`, and `site/config.json` and `site/results/*` over it.
+    /// `work` holds the Caddyfile and log.
+    pub fn start(dist: &Path, site: &Path, work: &Path) -> Caddy {
+        let port = free_port();
+        let caddyfile = work.join("Caddyfile");
+        std::fs::write(
+            &caddyfile,
+            format!(
+                "{{\n\tadmin off\n\tauto_https off\n}}\n\n\
+                 http://127.0.0.1:{port} {{\n\
+                 \t@fresh path /config.json /results/*\n\
+                 \theader @fresh Cache-Control \"no-store\"\n\
+                 \thandle @fresh {{\n\t\troot * {site}\n\t\tfile_server\n\t}}\n\
+                 \thandle {{\n\t\troot * {dist}\n\t\tfile_server\n\t}}\n}}\n",
+                site = site.display(),
+                dist = dist.display(),
+            ),
+        )
+        .expect("cannot write the Caddyfile");
+        let log = std::fs::File::create(work.join("caddy.log")).expect("cannot create caddy.log");
+        let process = ChildGuard::spawn(
+            "caddy",
+            Command::new("caddy")
+                .args(["run", "--adapter", "caddyfile", "--config"])
+                .arg(&caddyfile)
+                .stdout(Stdio::null())
+                .stderr(log),
+        );
+        wait_for_port(port, "caddy");
+        Caddy { port, _process: process }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{}", self.port, path)
+    }
+}

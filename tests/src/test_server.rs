@@ -1,0 +1,81 @@
+//! A real HTTP server on loopback for checks to hit, each request answered on
+//! its own thread so a slow answer never holds up another.
+//!
+//! Routes: `/ok` (200 "all good"), `/status/<code>`, `/slow/<ms>` (waits, then
+//! 200), `/big/<bytes>` (a body of that many 'x'), `/method` (echoes the
+//! method), `/header/<name>` (echoes that request header).
+
+use std::io::Read;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+pub struct TestServer {
+    server: Arc<tiny_http::Server>,
+    pub port: u16,
+    hits: Arc<AtomicUsize>,
+}
+
+impl TestServer {
+    pub fn start() -> TestServer {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("cannot start the test HTTP server"));
+        let port = server.server_addr().to_ip().expect("IP listener").port();
+        let hits = Arc::new(AtomicUsize::new(0));
+        let (srv, counter) = (Arc::clone(&server), Arc::clone(&hits));
+        std::thread::spawn(move || {
+            for request in srv.incoming_requests() {
+                counter.fetch_add(1, Ordering::SeqCst);
+                std::thread::spawn(move || respond(request));
+            }
+        });
+        TestServer { server, port, hits }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{}", self.port, path)
+    }
+
+    /// How many requests have arrived so far.
+    pub fn hits(&self) -> usize {
+        self.hits.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.server.unblock();
+    }
+}
+
+fn respond(request: tiny_http::Request) {
+    let path = request.url().to_string();
+    let parts: Vec<&str> = path.trim_start_matches('/').splitn(2, '/').collect();
+    let text = |code: u16, body: String| tiny_http::Response::from_string(body).with_status_code(code);
+    let _ = match parts.as_slice() {
+        ["ok"] => request.respond(text(200, "all good".into())),
+        ["status", code] => request.respond(text(code.parse().unwrap_or(400), format!("status {code}"))),
+        ["slow", ms] => {
+            std::thread::sleep(Duration::from_millis(ms.parse().unwrap_or(0)));
+            request.respond(text(200, "slow but fine".into()))
+        }
+        ["big", bytes] => {
+            let n: usize = bytes.parse().unwrap_or(0);
+            let body = std::io::repeat(b'x').take(n as u64);
+            request.respond(tiny_http::Response::new(200.into(), vec![], body, Some(n), None))
+        }
+        ["method"] => {
+            let m = request.method().to_string();
+            request.respond(text(200, m))
+        }
+        ["header", name] => {
+            let value = request
+                .headers()
+                .iter()
+                .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
+                .map(|h| h.value.to_string())
+                .unwrap_or_default();
+            request.respond(text(200, value))
+        }
+        _ => request.respond(text(404, "no such route".into())),
+    };
+}

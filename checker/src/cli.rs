@@ -9,7 +9,13 @@ use clap::{Parser, Subcommand};
 #[command(name = "checker", version)]
 pub struct Cli {
     /// The config file (TOML).
-    #[arg(long, short, global = true, env = "CHECKER_CONFIG", default_value = "checker.toml")]
+    #[arg(
+        long,
+        short,
+        global = true,
+        env = "CHECKER_CONFIG",
+        default_value = "checker.toml"
+    )]
     pub config: PathBuf,
 
     #[command(subcommand)]

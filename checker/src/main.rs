@@ -19,7 +19,10 @@ fn main() -> ExitCode {
     // `check` prints a table: per-check log lines would only repeat it.
     let quiet = !matches!(cli.command, cli::Command::Run);
     init_logging(if quiet { "warn" } else { "warn,checker=info" });
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("cannot start the async runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("cannot start the async runtime");
     match runtime.block_on(commands::dispatch(cli)) {
         Ok(code) => code,
         Err(err) => {

@@ -14,8 +14,18 @@ pub fn render(round: &Round, color: bool) -> String {
         .results
         .iter()
         .map(|r| {
-            let detail = if r.notice.is_empty() { r.message.clone() } else { r.notice.clone() };
-            [r.status.as_str().to_uppercase(), r.title.clone(), r.endpoint.clone(), median(r), detail]
+            let detail = if r.notice.is_empty() {
+                r.message.clone()
+            } else {
+                r.notice.clone()
+            };
+            [
+                r.status.as_str().to_uppercase(),
+                r.title.clone(),
+                r.endpoint.clone(),
+                median(r),
+                detail,
+            ]
         })
         .collect();
     let header = ["STATUS", "CHECK", "ENDPOINT", "MEDIAN", "DETAIL"].map(String::from);
@@ -49,7 +59,11 @@ pub fn render(round: &Round, color: bool) -> String {
 }
 
 fn median(r: &CheckResult) -> String {
-    if r.times.is_empty() { "-".into() } else { format_nanos(r.stats().median) }
+    if r.times.is_empty() {
+        "-".into()
+    } else {
+        format_nanos(r.stats().median)
+    }
 }
 
 fn summary(round: &Round) -> String {
@@ -90,7 +104,10 @@ mod tests {
             title: title.into(),
             endpoint: format!("http://{title}.test/"),
             timestamp: 1,
-            times: vec![Attempt { rtt: 12_000_000, error: String::new() }],
+            times: vec![Attempt {
+                rtt: 12_000_000,
+                error: String::new(),
+            }],
             threshold: 0,
             status,
             notice: notice.into(),
@@ -101,14 +118,26 @@ mod tests {
         let round = Round {
             started: 1,
             took: Duration::from_millis(30),
-            results: vec![mk("web", Status::Healthy, ""), mk("api-long", Status::Down, "connection failed")],
+            results: vec![
+                mk("web", Status::Healthy, ""),
+                mk("api-long", Status::Down, "connection failed"),
+            ],
         };
         let out = render(&round, false);
         let lines: Vec<&str> = out.lines().collect();
-        assert_eq!(lines[0], "STATUS   CHECK     ENDPOINT               MEDIAN  DETAIL");
+        assert_eq!(
+            lines[0],
+            "STATUS   CHECK     ENDPOINT               MEDIAN  DETAIL"
+        );
         assert_eq!(lines[1], "HEALTHY  web       http://web.test/       12ms");
-        assert_eq!(lines[2], "DOWN     api-long  http://api-long.test/  12ms    connection failed");
-        assert_eq!(lines[4], "2 checks: 1 healthy, 0 degraded, 1 down (round took 30ms)");
+        assert_eq!(
+            lines[2],
+            "DOWN     api-long  http://api-long.test/  12ms    connection failed"
+        );
+        assert_eq!(
+            lines[4],
+            "2 checks: 1 healthy, 0 degraded, 1 down (round took 30ms)"
+        );
         assert!(!out.contains('\x1b'));
         assert!(render(&round, true).contains("\x1b[31;1mDOWN\x1b[0m"));
     }

@@ -29,7 +29,10 @@ pub async fn run_round(checks: &[Arc<Check>], concurrency: usize, node: &str) ->
         .map(|check| {
             let (check, slots) = (Arc::clone(check), Arc::clone(&slots));
             tokio::spawn(async move {
-                let _slot = slots.acquire_owned().await.expect("semaphore is never closed");
+                let _slot = slots
+                    .acquire_owned()
+                    .await
+                    .expect("semaphore is never closed");
                 check.run().await
             })
         })
@@ -42,7 +45,11 @@ pub async fn run_round(checks: &[Arc<Check>], concurrency: usize, node: &str) ->
         tracing::info!(check = %result.title, status = %result.status, notice, "checked");
         results.push(result);
     }
-    Round { started, took: clock.elapsed(), results }
+    Round {
+        started,
+        took: clock.elapsed(),
+        results,
+    }
 }
 
 /// Writes the round as one file, then applies retention if configured.
@@ -53,7 +60,8 @@ pub async fn store_round(
     round: &Round,
     check_expiry: Option<Duration>,
 ) -> Result<String, StorageError> {
-    let name = ResultFileName::new(round.started, node).expect("node name validated with the config");
+    let name =
+        ResultFileName::new(round.started, node).expect("node name validated with the config");
     let written = storage.store(&name, &round.results).await?;
     tracing::info!(file = %written, checks = round.results.len(), "round stored");
     if let Some(expiry) = check_expiry {

@@ -13,14 +13,21 @@ pub type Index = BTreeMap<String, i64>;
 pub fn index_from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Index {
     names
         .into_iter()
-        .filter_map(|n| ResultFileName::parse(n).ok().map(|f| (n.to_string(), f.timestamp)))
+        .filter_map(|n| {
+            ResultFileName::parse(n)
+                .ok()
+                .map(|f| (n.to_string(), f.timestamp))
+        })
         .collect()
 }
 
 /// The entries of `index` at or after `since` (Unix nanoseconds), oldest first.
 pub fn files_since(index: &Index, since: i64) -> Vec<(&str, i64)> {
-    let mut files: Vec<(&str, i64)> =
-        index.iter().filter(|(_, ts)| **ts >= since).map(|(n, ts)| (n.as_str(), *ts)).collect();
+    let mut files: Vec<(&str, i64)> = index
+        .iter()
+        .filter(|(_, ts)| **ts >= since)
+        .map(|(n, ts)| (n.as_str(), *ts))
+        .collect();
     files.sort_by_key(|(n, ts)| (*ts, *n));
     files
 }
@@ -44,16 +51,22 @@ mod tests {
 
     #[test]
     fn files_since_filters_and_orders_by_time() {
-        let idx: Index = [("3-a-check.json".to_string(), 300), ("1-a-check.json".into(), 100), ("2-b-check.json".into(), 200)]
-            .into_iter()
-            .collect();
+        let idx: Index = [
+            ("3-a-check.json".to_string(), 300),
+            ("1-a-check.json".into(), 100),
+            ("2-b-check.json".into(), 200),
+        ]
+        .into_iter()
+        .collect();
         let got = files_since(&idx, 150);
         assert_eq!(got, [("2-b-check.json", 200), ("3-a-check.json", 300)]);
     }
 
     #[test]
     fn checkups_own_index_parses() {
-        let idx: Index = serde_json::from_str(r#"{"1588888888123456789-check.json":1588888888124000000}"#).unwrap();
+        let idx: Index =
+            serde_json::from_str(r#"{"1588888888123456789-check.json":1588888888124000000}"#)
+                .unwrap();
         assert_eq!(idx.len(), 1);
     }
 }

@@ -51,7 +51,10 @@ pub fn validate_node(node: &str) -> Result<(), NameError> {
 impl ResultFileName {
     pub fn new(timestamp: i64, node: &str) -> Result<Self, NameError> {
         validate_node(node)?;
-        Ok(ResultFileName { timestamp, node: Some(node.to_string()) })
+        Ok(ResultFileName {
+            timestamp,
+            node: Some(node.to_string()),
+        })
     }
 
     /// Parses a bare file name (no directory or key prefix).
@@ -69,7 +72,10 @@ impl ResultFileName {
         if let Some(node) = node {
             validate_node(node).map_err(|_| bad())?;
         }
-        Ok(ResultFileName { timestamp, node: node.map(str::to_string) })
+        Ok(ResultFileName {
+            timestamp,
+            node: node.map(str::to_string),
+        })
     }
 
     /// True when `name` looks like a result file written by `node`.

@@ -62,16 +62,23 @@ mod tests {
         let c = PageConfig::parse(r#"{"storage":{"type":"local","url":"results/"}}"#).unwrap();
         assert_eq!(c.title, "Status");
         assert_eq!(c.refresh_interval_secs, 60);
-        assert_eq!(c.storage, PageStorage::Local { url: "results/".into() });
+        assert_eq!(
+            c.storage,
+            PageStorage::Local {
+                url: "results/".into()
+            }
+        );
     }
 
     #[test]
     fn mistakes_are_named() {
-        let e = PageConfig::parse(r#"{"storage":{"type":"local","url":"r/"},"tilte":"x"}"#).unwrap_err();
+        let e = PageConfig::parse(r#"{"storage":{"type":"local","url":"r/"},"tilte":"x"}"#)
+            .unwrap_err();
         assert!(e.contains("tilte"), "{e}");
         let e = PageConfig::parse(r#"{"storage":{"type":"ftp"}}"#).unwrap_err();
         assert!(e.contains("ftp"), "{e}");
-        let e = PageConfig::parse(r#"{"storage":{"type":"local","url":"r/"},"window_hours":0}"#).unwrap_err();
+        let e = PageConfig::parse(r#"{"storage":{"type":"local","url":"r/"},"window_hours":0}"#)
+            .unwrap_err();
         assert!(e.contains("window_hours"), "{e}");
     }
 }

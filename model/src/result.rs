@@ -49,7 +49,10 @@ impl CheckResult {
 
     /// The first attempt error, if any attempt failed.
     pub fn first_error(&self) -> Option<&str> {
-        self.times.iter().map(|a| a.error.as_str()).find(|e| !e.is_empty())
+        self.times
+            .iter()
+            .map(|a| a.error.as_str())
+            .find(|e| !e.is_empty())
     }
 }
 
@@ -169,12 +172,21 @@ mod tests {
         assert_eq!(results[0].stats().median, 100_000_000);
         assert_eq!(results[1].status, Status::Down);
         assert_eq!(results[1].message, "We are looking into it.");
-        assert!(results[1].first_error().unwrap().contains("deadline exceeded"));
+        assert!(
+            results[1]
+                .first_error()
+                .unwrap()
+                .contains("deadline exceeded")
+        );
         assert_eq!(results[2].status, Status::Healthy);
         assert_eq!(results[2].node, None);
 
         let written = serde_json::to_string(&results).unwrap();
-        assert_eq!(written, CHECKUP_FILE.trim_end(), "re-serialized file differs from checkup's");
+        assert_eq!(
+            written,
+            CHECKUP_FILE.trim_end(),
+            "re-serialized file differs from checkup's"
+        );
     }
 
     #[test]
@@ -184,7 +196,10 @@ mod tests {
                 title: "t".into(),
                 endpoint: String::new(),
                 timestamp: 1,
-                times: vec![Attempt { rtt: 0, error: String::new() }],
+                times: vec![Attempt {
+                    rtt: 0,
+                    error: String::new(),
+                }],
                 threshold: 0,
                 status,
                 notice: String::new(),

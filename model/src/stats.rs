@@ -21,7 +21,7 @@ impl Stats {
         let mut rtts: Vec<i64> = attempts.iter().map(|a| a.rtt).collect();
         rtts.sort_unstable();
         let n = rtts.len();
-        let median = if n % 2 == 0 {
+        let median = if n.is_multiple_of(2) {
             // Halve each before adding so two huge values cannot overflow.
             rtts[n / 2 - 1] / 2 + rtts[n / 2] / 2 + (rtts[n / 2 - 1] % 2 + rtts[n / 2] % 2) / 2
         } else {
@@ -42,19 +42,40 @@ mod tests {
     use super::*;
 
     fn attempts(rtts: &[i64]) -> Vec<Attempt> {
-        rtts.iter().map(|&rtt| Attempt { rtt, error: String::new() }).collect()
+        rtts.iter()
+            .map(|&rtt| Attempt {
+                rtt,
+                error: String::new(),
+            })
+            .collect()
     }
 
     #[test]
     fn odd_count_takes_the_middle_value() {
         let s = Stats::of(&attempts(&[30, 10, 20]));
-        assert_eq!(s, Stats { min: 10, median: 20, mean: 20, max: 30 });
+        assert_eq!(
+            s,
+            Stats {
+                min: 10,
+                median: 20,
+                mean: 20,
+                max: 30
+            }
+        );
     }
 
     #[test]
     fn even_count_averages_the_middle_two() {
         let s = Stats::of(&attempts(&[40, 10, 20, 30]));
-        assert_eq!(s, Stats { min: 10, median: 25, mean: 25, max: 40 });
+        assert_eq!(
+            s,
+            Stats {
+                min: 10,
+                median: 25,
+                mean: 25,
+                max: 40
+            }
+        );
     }
 
     #[test]

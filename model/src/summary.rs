@@ -81,9 +81,17 @@ pub fn summarize<'a>(rounds: impl IntoIterator<Item = &'a [CheckResult]>) -> Vec
             let latest = (*results.last().expect("non-empty group")).clone();
             let series = results
                 .iter()
-                .map(|r| Point { timestamp: r.timestamp, median: r.stats().median, status: r.status })
+                .map(|r| Point {
+                    timestamp: r.timestamp,
+                    median: r.stats().median,
+                    status: r.status,
+                })
                 .collect();
-            CheckSummary { title: title.to_string(), latest, series }
+            CheckSummary {
+                title: title.to_string(),
+                latest,
+                series,
+            }
         })
         .collect();
     summaries.sort_by(|a, b| {
@@ -99,8 +107,14 @@ pub fn overall(checks: &[CheckSummary]) -> Overall {
     if checks.is_empty() {
         return Overall::NoData;
     }
-    let down = checks.iter().filter(|c| c.latest.status == Status::Down).count();
-    let degraded = checks.iter().filter(|c| c.latest.status == Status::Degraded).count();
+    let down = checks
+        .iter()
+        .filter(|c| c.latest.status == Status::Down)
+        .count();
+    let degraded = checks
+        .iter()
+        .filter(|c| c.latest.status == Status::Degraded)
+        .count();
     match (down, degraded) {
         (d, _) if d == checks.len() => Overall::MajorOutage,
         (d, _) if d > 0 => Overall::PartialOutage,
@@ -141,9 +155,16 @@ pub fn nice_ceiling(value: i64) -> i64 {
 /// (a checker that was stopped) instead of a line across it.
 pub fn split_at_gaps(points: &[Point]) -> Vec<&[Point]> {
     if points.len() < 3 {
-        return if points.is_empty() { Vec::new() } else { vec![points] };
+        return if points.is_empty() {
+            Vec::new()
+        } else {
+            vec![points]
+        };
     }
-    let mut steps: Vec<i64> = points.windows(2).map(|w| w[1].timestamp - w[0].timestamp).collect();
+    let mut steps: Vec<i64> = points
+        .windows(2)
+        .map(|w| w[1].timestamp - w[0].timestamp)
+        .collect();
     steps.sort_unstable();
     let usual = steps[steps.len() / 2].max(1);
     let mut segments = Vec::new();
@@ -168,7 +189,10 @@ mod tests {
             title: title.into(),
             endpoint: format!("https://{title}"),
             timestamp: ts,
-            times: vec![Attempt { rtt, error: String::new() }],
+            times: vec![Attempt {
+                rtt,
+                error: String::new(),
+            }],
             threshold: 0,
             status,
             notice: String::new(),
@@ -180,12 +204,25 @@ mod tests {
 
     #[test]
     fn groups_by_title_with_newest_as_latest_and_series_in_time_order() {
-        let r2 = vec![result("b", 20, Status::Down, 5), result("a", 20, Status::Healthy, 7)];
-        let r1 = vec![result("a", 10, Status::Degraded, 3), result("b", 10, Status::Healthy, 4)];
+        let r2 = vec![
+            result("b", 20, Status::Down, 5),
+            result("a", 20, Status::Healthy, 7),
+        ];
+        let r1 = vec![
+            result("a", 10, Status::Degraded, 3),
+            result("b", 10, Status::Healthy, 4),
+        ];
         let s = summarize([r2.as_slice(), r1.as_slice()]);
-        assert_eq!(s.iter().map(|c| c.title.as_str()).collect::<Vec<_>>(), ["b", "a"], "newest round's order");
+        assert_eq!(
+            s.iter().map(|c| c.title.as_str()).collect::<Vec<_>>(),
+            ["b", "a"],
+            "newest round's order"
+        );
         assert_eq!(s[0].latest.status, Status::Down);
-        assert_eq!(s[1].series.iter().map(|p| p.timestamp).collect::<Vec<_>>(), [10, 20]);
+        assert_eq!(
+            s[1].series.iter().map(|p| p.timestamp).collect::<Vec<_>>(),
+            [10, 20]
+        );
         assert_eq!(s[1].series[0].median, 3);
     }
 
@@ -209,15 +246,25 @@ mod tests {
             overall(&summarize([round.as_slice()]))
         };
         assert_eq!(overall(&[]), Overall::NoData);
-        assert_eq!(mk(&[Status::Healthy, Status::Healthy]), Overall::Operational);
+        assert_eq!(
+            mk(&[Status::Healthy, Status::Healthy]),
+            Overall::Operational
+        );
         assert_eq!(mk(&[Status::Healthy, Status::Degraded]), Overall::Degraded);
-        assert_eq!(mk(&[Status::Degraded, Status::Down]), Overall::PartialOutage);
+        assert_eq!(
+            mk(&[Status::Degraded, Status::Down]),
+            Overall::PartialOutage
+        );
         assert_eq!(mk(&[Status::Down, Status::Down]), Overall::MajorOutage);
     }
 
     #[test]
     fn series_split_where_data_is_missing() {
-        let p = |t| Point { timestamp: t, median: 1, status: Status::Healthy };
+        let p = |t| Point {
+            timestamp: t,
+            median: 1,
+            status: Status::Healthy,
+        };
         let series = [p(0), p(10), p(20), p(30), p(100), p(110), p(120)];
         let parts = split_at_gaps(&series);
         assert_eq!(parts.len(), 2);
@@ -225,7 +272,11 @@ mod tests {
         assert_eq!(parts[1][0].timestamp, 100);
         assert_eq!(split_at_gaps(&series[..4]).len(), 1);
         assert!(split_at_gaps(&[]).is_empty());
-        assert_eq!(split_at_gaps(&[p(0), p(1000)]).len(), 1, "two points: no usual spacing to judge by");
+        assert_eq!(
+            split_at_gaps(&[p(0), p(1000)]).len(),
+            1,
+            "two points: no usual spacing to judge by"
+        );
     }
 
     #[test]

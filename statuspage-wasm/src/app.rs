@@ -53,10 +53,17 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    let checks: Memo<Vec<CheckSummary>> =
-        Memo::new(move |_| loaded.with(|l| summarize(l.rounds.values().map(|(_, r)| r.as_slice()))));
+    let checks: Memo<Vec<CheckSummary>> = Memo::new(move |_| {
+        loaded.with(|l| summarize(l.rounds.values().map(|(_, r)| r.as_slice())))
+    });
     let skipped = Memo::new(move |_| loaded.with(|l| l.skipped.len()));
-    let title = move || config.with(|c| c.as_ref().map(|c| c.title.clone()).unwrap_or_else(|| "Status".into()));
+    let title = move || {
+        config.with(|c| {
+            c.as_ref()
+                .map(|c| c.title.clone())
+                .unwrap_or_else(|| "Status".into())
+        })
+    };
     let window_hours = move || config.with(|c| c.as_ref().map(|c| c.window_hours).unwrap_or(24));
 
     view! {
@@ -81,8 +88,12 @@ pub fn App() -> impl IntoView {
                     let window_start = end - i64::from(window_hours()) * NANOS_PER_HOUR;
                     let oldest = list.iter().filter_map(|c| c.series.first()).map(|p| p.timestamp).min();
                     let start = oldest.unwrap_or(window_start).max(window_start).min(end - 60_000_000_000);
+                    // With storage unreachable and nothing loaded, the problem says it all.
+                    let nothing_to_say = list.is_empty() && storage_problem.with(Option::is_some);
                     view! {
-                        <Banner overall=overall(&list) newest=newest_timestamp(&list) now=now/>
+                        {(!nothing_to_say).then(|| view! {
+                            <Banner overall=overall(&list) newest=newest_timestamp(&list) now=now/>
+                        })}
                         {(skipped.get() > 0).then(|| view! {
                             <p class="skipped" role="note">
                                 {format!("{} result file(s) could not be read and were skipped.", skipped.get())}

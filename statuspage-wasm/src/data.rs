@@ -30,16 +30,26 @@ impl std::fmt::Display for LoadError {
 
 /// Fetches a text resource, bypassing the HTTP cache (these files change).
 async fn fetch_text(url: &str, what: &str) -> Result<String, LoadError> {
-    let fail = |why: String| LoadError { what: format!("{what} ({url})"), why };
+    let fail = |why: String| LoadError {
+        what: format!("{what} ({url})"),
+        why,
+    };
     let response = Request::get(url)
         .cache(RequestCache::NoStore)
         .send()
         .await
         .map_err(|e| fail(format!("the server did not answer ({e})")))?;
     if !response.ok() {
-        return Err(fail(format!("HTTP {} {}", response.status(), response.status_text())));
+        return Err(fail(format!(
+            "HTTP {} {}",
+            response.status(),
+            response.status_text()
+        )));
     }
-    response.text().await.map_err(|e| fail(format!("the response could not be read ({e})")))
+    response
+        .text()
+        .await
+        .map_err(|e| fail(format!("the response could not be read ({e})")))
 }
 
 /// Loads and checks `config.json`, served beside the page.
@@ -62,7 +72,11 @@ pub struct Loaded {
 impl Loaded {
     /// Names of every file loaded or skipped, so a refresh fetches only new ones.
     pub fn known_names(&self) -> BTreeSet<String> {
-        self.rounds.keys().chain(self.skipped.keys()).cloned().collect()
+        self.rounds
+            .keys()
+            .chain(self.skipped.keys())
+            .cloned()
+            .collect()
     }
 
     /// Adds what a refresh fetched.
@@ -87,9 +101,17 @@ pub struct Fetched {
 
 /// Lists the files of the window and downloads those not in `known`
 /// (names already loaded or skipped).
-pub async fn fetch_new(config: &PageConfig, known: &BTreeSet<String>, since: i64) -> Result<Fetched, LoadError> {
+pub async fn fetch_new(
+    config: &PageConfig,
+    known: &BTreeSet<String>,
+    since: i64,
+) -> Result<Fetched, LoadError> {
     let PageStorage::Local { url } = &config.storage;
-    let base = if url.ends_with('/') { url.clone() } else { format!("{url}/") };
+    let base = if url.ends_with('/') {
+        url.clone()
+    } else {
+        format!("{url}/")
+    };
     let index_text = fetch_text(&format!("{base}index.json"), "the results index").await?;
     let index: Index = serde_json::from_str(&index_text).map_err(|e| LoadError {
         what: format!("the results index ({base}index.json)"),
@@ -113,7 +135,10 @@ pub async fn fetch_new(config: &PageConfig, known: &BTreeSet<String>, since: i64
     .buffer_unordered(PARALLEL_DOWNLOADS)
     .collect::<Vec<_>>()
     .await;
-    let mut fetched = Fetched { rounds: Vec::new(), skipped: Vec::new() };
+    let mut fetched = Fetched {
+        rounds: Vec::new(),
+        skipped: Vec::new(),
+    };
     for (name, ts, outcome) in downloads {
         match outcome {
             Ok(results) => fetched.rounds.push((name, ts, results)),

@@ -21,7 +21,10 @@ impl Browser {
         let port = free_port();
         let driver = ChildGuard::spawn(
             "chromedriver",
-            Command::new("chromedriver").arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()),
+            Command::new("chromedriver")
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
         );
         wait_for_port(port, "chromedriver");
         let profile = tempfile::tempdir().expect("cannot make a browser profile directory");
@@ -49,7 +52,11 @@ impl Browser {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .expect("cannot start a Chromium session through chromedriver");
-        Browser { client, _profile: profile, _driver: driver }
+        Browser {
+            client,
+            _profile: profile,
+            _driver: driver,
+        }
     }
 
     /// Waits up to `secs` for an element matching `css`.
@@ -64,7 +71,10 @@ impl Browser {
 
     /// Evaluates JavaScript in the page and returns its value.
     pub async fn eval(&self, script: &str) -> serde_json::Value {
-        self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 
     /// Ends the session; the guard then stops chromedriver and the browser.

@@ -41,7 +41,10 @@ impl Caddy {
                 .stderr(log),
         );
         wait_for_port(port, "caddy");
-        Caddy { port, _process: process }
+        Caddy {
+            port,
+            _process: process,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

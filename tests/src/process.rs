@@ -1,10 +1,11 @@
 //! Child processes that die with their guard, free loopback ports, and the
 //! `checker` binary built by cargo.
 
+use std::collections::BTreeSet;
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Kills and reaps the child, and everything it started, when dropped, so no
@@ -22,7 +23,9 @@ impl ChildGuard {
             .stdin(Stdio::null())
             .process_group(0)
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {name} ({command:?}): {e}; run scripts/setup to install it"));
+            .unwrap_or_else(|e| {
+                panic!("cannot start {name} ({command:?}): {e}; run scripts/setup to install it")
+            });
         ChildGuard { child, name }
     }
 }
@@ -30,15 +33,33 @@ impl ChildGuard {
 impl Drop for ChildGuard {
     fn drop(&mut self) {
         let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
 
-/// A loopback port nobody is listening on right now.
+/// A loopback port nobody is listening on right now, and never handed out
+/// before in this process: tests run in parallel, and the OS may offer a
+/// port again as soon as it is released, before the first taker binds it.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("cannot bind a loopback port").port()
+    static HANDED_OUT: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("cannot bind a loopback port")
+            .port();
+        if HANDED_OUT
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(port)
+        {
+            return port;
+        }
+    }
 }
 
 /// Waits until something accepts connections on the port.
@@ -61,7 +82,14 @@ pub fn checker_bin() -> PathBuf {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let out = Command::new(cargo)
             .current_dir(crate::workspace_root())
-            .args(["build", "-p", "checker", "--bin", "checker", "--message-format=json-render-diagnostics"])
+            .args([
+                "build",
+                "-p",
+                "checker",
+                "--bin",
+                "checker",
+                "--message-format=json-render-diagnostics",
+            ])
             .stderr(Stdio::inherit())
             .output()
             .expect("cannot run cargo build");

@@ -18,7 +18,9 @@ pub struct TestServer {
 
 impl TestServer {
     pub fn start() -> TestServer {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("cannot start the test HTTP server"));
+        let server = Arc::new(
+            tiny_http::Server::http("127.0.0.1:0").expect("cannot start the test HTTP server"),
+        );
         let port = server.server_addr().to_ip().expect("IP listener").port();
         let hits = Arc::new(AtomicUsize::new(0));
         let (srv, counter) = (Arc::clone(&server), Arc::clone(&hits));
@@ -50,10 +52,13 @@ impl Drop for TestServer {
 fn respond(request: tiny_http::Request) {
     let path = request.url().to_string();
     let parts: Vec<&str> = path.trim_start_matches('/').splitn(2, '/').collect();
-    let text = |code: u16, body: String| tiny_http::Response::from_string(body).with_status_code(code);
+    let text =
+        |code: u16, body: String| tiny_http::Response::from_string(body).with_status_code(code);
     let _ = match parts.as_slice() {
         ["ok"] => request.respond(text(200, "all good".into())),
-        ["status", code] => request.respond(text(code.parse().unwrap_or(400), format!("status {code}"))),
+        ["status", code] => {
+            request.respond(text(code.parse().unwrap_or(400), format!("status {code}")))
+        }
         ["slow", ms] => {
             std::thread::sleep(Duration::from_millis(ms.parse().unwrap_or(0)));
             request.respond(text(200, "slow but fine".into()))
@@ -61,7 +66,13 @@ fn respond(request: tiny_http::Request) {
         ["big", bytes] => {
             let n: usize = bytes.parse().unwrap_or(0);
             let body = std::io::repeat(b'x').take(n as u64);
-            request.respond(tiny_http::Response::new(200.into(), vec![], body, Some(n), None))
+            request.respond(tiny_http::Response::new(
+                200.into(),
+                vec![],
+                body,
+                Some(n),
+                None,
+            ))
         }
         ["method"] => {
             let m = request.method().to_string();

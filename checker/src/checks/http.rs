@@ -14,8 +14,15 @@ use super::Probe;
 use crate::config::{FieldError, RawCheck};
 
 /// The kind-specific keys an HTTP check accepts.
-pub const KEYS: &[&str] =
-    &["url", "method", "headers", "expected_status", "must_contain", "must_not_contain", "max_body_bytes"];
+pub const KEYS: &[&str] = &[
+    "url",
+    "method",
+    "headers",
+    "expected_status",
+    "must_contain",
+    "must_not_contain",
+    "max_body_bytes",
+];
 
 const DEFAULT_MAX_BODY: u64 = 1024 * 1024;
 
@@ -33,40 +40,76 @@ pub struct HttpProbe {
 pub fn build(raw: &Spanned<RawCheck>, key: &str) -> Result<Box<dyn Probe>, FieldError> {
     let check = raw.get_ref();
     let field = |name: &str| format!("{key}.{name}");
-    let url = check.url.as_ref().ok_or_else(|| FieldError::new(raw.span(), field("url"), "http checks need a url"))?;
-    let parsed = reqwest::Url::parse(url.get_ref())
-        .map_err(|e| FieldError::new(url.span(), field("url"), format!("{:?} is not a valid URL: {e}", url.get_ref())))?;
+    let url = check
+        .url
+        .as_ref()
+        .ok_or_else(|| FieldError::new(raw.span(), field("url"), "http checks need a url"))?;
+    let parsed = reqwest::Url::parse(url.get_ref()).map_err(|e| {
+        FieldError::new(
+            url.span(),
+            field("url"),
+            format!("{:?} is not a valid URL: {e}", url.get_ref()),
+        )
+    })?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(FieldError::new(url.span(), field("url"), format!("must start with http:// or https://, not {}://", parsed.scheme())));
+        return Err(FieldError::new(
+            url.span(),
+            field("url"),
+            format!(
+                "must start with http:// or https://, not {}://",
+                parsed.scheme()
+            ),
+        ));
     }
     let method = match &check.method {
-        Some(m) => Method::from_bytes(m.get_ref().to_ascii_uppercase().as_bytes())
-            .map_err(|_| FieldError::new(m.span(), field("method"), format!("{:?} is not an HTTP method", m.get_ref())))?,
+        Some(m) => {
+            Method::from_bytes(m.get_ref().to_ascii_uppercase().as_bytes()).map_err(|_| {
+                FieldError::new(
+                    m.span(),
+                    field("method"),
+                    format!("{:?} is not an HTTP method", m.get_ref()),
+                )
+            })?
+        }
         None => Method::GET,
     };
     let mut headers = HeaderMap::new();
     if let Some(h) = &check.headers {
         for (name, value) in h.get_ref() {
-            let bad = |what: &str| FieldError::new(h.span(), format!("{key}.headers.{name}"), format!("is not a valid header {what}"));
+            let bad = |what: &str| {
+                FieldError::new(
+                    h.span(),
+                    format!("{key}.headers.{name}"),
+                    format!("is not a valid header {what}"),
+                )
+            };
             let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad("name"))?;
             let v = HeaderValue::from_str(value).map_err(|_| bad("value"))?;
             headers.append(n, v);
         }
     }
     let expected = match &check.expected_status {
-        Some(v) => StatusSpec::from_toml(v.get_ref()).map_err(|e| FieldError::new(v.span(), field("expected_status"), e))?,
+        Some(v) => StatusSpec::from_toml(v.get_ref())
+            .map_err(|e| FieldError::new(v.span(), field("expected_status"), e))?,
         None => StatusSpec::default(),
     };
-    let non_empty = |v: &Option<Spanned<String>>, name: &str| -> Result<Option<String>, FieldError> {
-        match v {
-            Some(s) if s.get_ref().is_empty() => Err(FieldError::new(s.span(), field(name), "must not be empty")),
-            Some(s) => Ok(Some(s.get_ref().clone())),
-            None => Ok(None),
-        }
-    };
+    let non_empty =
+        |v: &Option<Spanned<String>>, name: &str| -> Result<Option<String>, FieldError> {
+            match v {
+                Some(s) if s.get_ref().is_empty() => {
+                    Err(FieldError::new(s.span(), field(name), "must not be empty"))
+                }
+                Some(s) => Ok(Some(s.get_ref().clone())),
+                None => Ok(None),
+            }
+        };
     let max_body_bytes = match &check.max_body_bytes {
         Some(v) if *v.get_ref() < 1 => {
-            return Err(FieldError::new(v.span(), field("max_body_bytes"), "must be at least 1"));
+            return Err(FieldError::new(
+                v.span(),
+                field("max_body_bytes"),
+                "must be at least 1",
+            ));
         }
         Some(v) => *v.get_ref() as u64,
         None => DEFAULT_MAX_BODY,
@@ -77,7 +120,13 @@ pub fn build(raw: &Spanned<RawCheck>, key: &str) -> Result<Box<dyn Probe>, Field
         .pool_max_idle_per_host(0)
         .user_agent(concat!("checkup-rs/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| FieldError::new(raw.span(), key, format!("cannot set up an HTTP client: {e}")))?;
+        .map_err(|e| {
+            FieldError::new(
+                raw.span(),
+                key,
+                format!("cannot set up an HTTP client: {e}"),
+            )
+        })?;
     Ok(Box::new(HttpProbe {
         client,
         url: parsed,
@@ -109,15 +158,15 @@ impl Probe for HttpProbe {
         if !self.expected.matches(status) {
             return Err(format!("status {status}, expected {}", self.expected));
         }
-        if let Some(needle) = &self.must_contain {
-            if !contains(&body, needle.as_bytes()) {
-                return Err(format!("response body does not contain {needle:?}"));
-            }
+        if let Some(needle) = &self.must_contain
+            && !contains(&body, needle.as_bytes())
+        {
+            return Err(format!("response body does not contain {needle:?}"));
         }
-        if let Some(needle) = &self.must_not_contain {
-            if contains(&body, needle.as_bytes()) {
-                return Err(format!("response body contains {needle:?}"));
-            }
+        if let Some(needle) = &self.must_not_contain
+            && contains(&body, needle.as_bytes())
+        {
+            return Err(format!("response body contains {needle:?}"));
         }
         Ok(())
     }
@@ -168,7 +217,11 @@ fn describe(e: &reqwest::Error) -> String {
     };
     // hyper's "client error (Connect)" layer says nothing the kind does not.
     parts.retain(|p| !p.starts_with("client error ("));
-    if parts.is_empty() { kind.to_string() } else { format!("{kind}: {}", parts.join(": ")) }
+    if parts.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind}: {}", parts.join(": "))
+    }
 }
 
 /// Which response statuses count as up. Default: any 2xx.
@@ -189,18 +242,29 @@ impl StatusSpec {
     /// From `200`, `"2xx"`, `"200-299"`, or a list of these.
     pub fn from_toml(value: &toml::Value) -> Result<StatusSpec, String> {
         let items: Vec<&toml::Value> = match value {
-            toml::Value::Array(items) if items.is_empty() => return Err("must list at least one status".into()),
+            toml::Value::Array(items) if items.is_empty() => {
+                return Err("must list at least one status".into());
+            }
             toml::Value::Array(items) => items.iter().collect(),
             single => vec![single],
         };
-        items.into_iter().map(range_of).collect::<Result<_, _>>().map(StatusSpec)
+        items
+            .into_iter()
+            .map(range_of)
+            .collect::<Result<_, _>>()
+            .map(StatusSpec)
     }
 }
 
 fn range_of(value: &toml::Value) -> Result<RangeInclusive<u16>, String> {
-    const FORMS: &str = "write a status like 200, a class like \"2xx\", or a range like \"200-299\"";
+    const FORMS: &str =
+        "write a status like 200, a class like \"2xx\", or a range like \"200-299\"";
     let code = |n: i64| -> Result<u16, String> {
-        if (100..=599).contains(&n) { Ok(n as u16) } else { Err(format!("{n} is not an HTTP status (100-599)")) }
+        if (100..=599).contains(&n) {
+            Ok(n as u16)
+        } else {
+            Err(format!("{n} is not an HTTP status (100-599)"))
+        }
     };
     match value {
         toml::Value::Integer(n) => code(*n).map(|c| c..=c),
@@ -212,14 +276,20 @@ fn range_of(value: &toml::Value) -> Result<RangeInclusive<u16>, String> {
                 return Ok(code(class)?..=code(class + 99)?);
             }
             if let Some((lo, hi)) = s.split_once('-') {
-                let parse = |t: &str| t.trim().parse::<i64>().map_err(|_| format!("{s:?} is not a status range; {FORMS}"));
+                let parse = |t: &str| {
+                    t.trim()
+                        .parse::<i64>()
+                        .map_err(|_| format!("{s:?} is not a status range; {FORMS}"))
+                };
                 let (lo, hi) = (code(parse(lo)?)?, code(parse(hi)?)?);
                 if lo > hi {
                     return Err(format!("{s:?} is an empty range"));
                 }
                 return Ok(lo..=hi);
             }
-            let n = s.parse::<i64>().map_err(|_| format!("{s:?} is not a status; {FORMS}"))?;
+            let n = s
+                .parse::<i64>()
+                .map_err(|_| format!("{s:?} is not a status; {FORMS}"))?;
             code(n).map(|c| c..=c)
         }
         other => Err(format!("{other} is not a status; {FORMS}")),
@@ -265,9 +335,17 @@ mod tests {
 
     #[test]
     fn bad_status_specs_say_why() {
-        assert!(spec("700").unwrap_err().contains("700 is not an HTTP status"));
+        assert!(
+            spec("700")
+                .unwrap_err()
+                .contains("700 is not an HTTP status")
+        );
         assert!(spec("\"300-200\"").unwrap_err().contains("empty range"));
-        assert!(spec("\"ok\"").unwrap_err().contains("\"ok\" is not a status"));
+        assert!(
+            spec("\"ok\"")
+                .unwrap_err()
+                .contains("\"ok\" is not a status")
+        );
         assert!(spec("[]").unwrap_err().contains("at least one"));
         assert!(spec("2.5").unwrap_err().contains("not a status"));
     }

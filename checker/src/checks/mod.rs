@@ -68,7 +68,10 @@ impl Check {
             let error = match outcome {
                 Ok(Ok(())) => String::new(),
                 Ok(Err(e)) => e,
-                Err(_) => format!("timed out after {}", humantime::format_duration(self.common.timeout)),
+                Err(_) => format!(
+                    "timed out after {}",
+                    humantime::format_duration(self.common.timeout)
+                ),
             };
             tracing::debug!(check = %self.common.name, attempt = i + 1, rtt_ns = rtt, error = %error, "attempt finished");
             times.push(Attempt { rtt, error });
@@ -93,12 +96,20 @@ impl Check {
 /// checkup's verdict: any failed attempt is down; otherwise a median above the
 /// threshold is degraded; otherwise healthy. The notice says why in words.
 pub fn conclude(times: &[Attempt], threshold: i64) -> (Status, String) {
-    let failed: Vec<&str> = times.iter().filter(|a| !a.error.is_empty()).map(|a| a.error.as_str()).collect();
+    let failed: Vec<&str> = times
+        .iter()
+        .filter(|a| !a.error.is_empty())
+        .map(|a| a.error.as_str())
+        .collect();
     if let Some(first) = failed.first() {
         let notice = if times.len() == 1 {
             first.to_string()
         } else {
-            format!("{} of {} attempts failed: {first}", failed.len(), times.len())
+            format!(
+                "{} of {} attempts failed: {first}",
+                failed.len(),
+                times.len()
+            )
         };
         return (Status::Down, notice);
     }
@@ -143,7 +154,10 @@ mod tests {
     use super::*;
 
     fn a(rtt_ms: i64, error: &str) -> Attempt {
-        Attempt { rtt: rtt_ms * 1_000_000, error: error.into() }
+        Attempt {
+            rtt: rtt_ms * 1_000_000,
+            error: error.into(),
+        }
     }
 
     #[test]

@@ -25,23 +25,36 @@ pub fn build(raw: &Spanned<RawCheck>, key: &str) -> Result<Check, FieldError> {
         return Err(FieldError::new(
             check.kind.span(),
             format!("{key}.type"),
-            format!("unknown check type {kind_name:?}; known types: {}", known.join(", ")),
+            format!(
+                "unknown check type {kind_name:?}; known types: {}",
+                known.join(", ")
+            ),
         ));
     };
     for (field, span) in check.kind_specific_keys() {
         if !keys.contains(&field) {
-            let owners: Vec<&str> =
-                KINDS.iter().filter(|(_, k, _)| k.contains(&field)).map(|(n, _, _)| *n).collect();
+            let owners: Vec<&str> = KINDS
+                .iter()
+                .filter(|(_, k, _)| k.contains(&field))
+                .map(|(n, _, _)| *n)
+                .collect();
             return Err(FieldError::new(
                 span,
                 format!("{key}.{field}"),
-                format!("is not an option of {kind} checks (it applies to {})", owners.join(", ")),
+                format!(
+                    "is not an option of {kind} checks (it applies to {})",
+                    owners.join(", ")
+                ),
             ));
         }
     }
     let common = common(check, key)?;
     let probe = builder(raw, key)?;
-    Ok(Check { common, kind, probe })
+    Ok(Check {
+        common,
+        kind,
+        probe,
+    })
 }
 
 fn common(check: &RawCheck, key: &str) -> Result<Common, FieldError> {
@@ -56,13 +69,20 @@ fn common(check: &RawCheck, key: &str) -> Result<Common, FieldError> {
         Some(v) => *v.get_ref() as u32,
         None => DEFAULT_ATTEMPTS,
     };
-    let optional = |v: &Option<Spanned<String>>, field: &str| -> Result<Option<Duration>, FieldError> {
-        v.as_ref().map(|v| duration(v, &format!("{key}.{field}"))).transpose()
-    };
+    let optional =
+        |v: &Option<Spanned<String>>, field: &str| -> Result<Option<Duration>, FieldError> {
+            v.as_ref()
+                .map(|v| duration(v, &format!("{key}.{field}")))
+                .transpose()
+        };
     let timeout = optional(&check.timeout, "timeout")?.unwrap_or(DEFAULT_TIMEOUT);
     if timeout.is_zero() {
         let span = check.timeout.as_ref().map(|t| t.span()).unwrap_or_default();
-        return Err(FieldError::new(span, format!("{key}.timeout"), "must be more than 0s"));
+        return Err(FieldError::new(
+            span,
+            format!("{key}.timeout"),
+            "must be more than 0s",
+        ));
     }
     Ok(Common {
         name: check.name.get_ref().clone(),

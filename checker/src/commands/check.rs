@@ -12,15 +12,28 @@ use crate::{config, report, round, storage};
 pub async fn check(path: &Path, store: bool) -> anyhow::Result<ExitCode> {
     let config = config::load(path)?;
     // Open storage before checking, so a storage problem shows before any wait.
-    let storage = if store { Some(storage::open(&config.storage)?) } else { None };
+    let storage = if store {
+        Some(storage::open(&config.storage)?)
+    } else {
+        None
+    };
     let round = round::run_round(&config.checks, config.concurrency, &config.node).await;
     print!("{}", report::render(&round, report::stdout_wants_color()));
     if let Some(storage) = storage {
-        let written = round::store_round(storage.as_ref(), &config.node, &round, config.storage.check_expiry)
-            .await
-            .with_context(|| format!("cannot store the round in {}", storage.describe()))?;
+        let written = round::store_round(
+            storage.as_ref(),
+            &config.node,
+            &round,
+            config.storage.check_expiry,
+        )
+        .await
+        .with_context(|| format!("cannot store the round in {}", storage.describe()))?;
         println!("stored {written}");
     }
     let all_healthy = round.results.iter().all(|r| r.status == Status::Healthy);
-    Ok(if all_healthy { ExitCode::SUCCESS } else { ExitCode::from(exit::NOT_HEALTHY) })
+    Ok(if all_healthy {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(exit::NOT_HEALTHY)
+    })
 }

@@ -31,7 +31,14 @@ pub async fn run(path: &Path) -> anyhow::Result<ExitCode> {
         }
         let work = async {
             let round = round::run_round(&config.checks, config.concurrency, &config.node).await;
-            if let Err(e) = round::store_round(storage.as_ref(), &config.node, &round, config.storage.check_expiry).await {
+            if let Err(e) = round::store_round(
+                storage.as_ref(),
+                &config.node,
+                &round,
+                config.storage.check_expiry,
+            )
+            .await
+            {
                 tracing::error!(error = %e, "cannot store the round");
             }
         };

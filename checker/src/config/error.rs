@@ -16,7 +16,11 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(span: Range<usize>, key: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError { span, key: key.into(), message: message.into() }
+        FieldError {
+            span,
+            key: key.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -63,14 +67,23 @@ impl ConfigError {
     }
 }
 
-fn invalid(file: &Path, text: &str, span: Range<usize>, key: Option<String>, message: String) -> ConfigError {
+fn invalid(
+    file: &Path,
+    text: &str,
+    span: Range<usize>,
+    key: Option<String>,
+    message: String,
+) -> ConfigError {
     let start = span.start.min(text.len());
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
     let line = text[..start].matches('\n').count() + 1;
     let column = text[line_start..start].chars().count() + 1;
     let source_line = &text[line_start..line_end];
-    let width = text[start..span.end.clamp(start, line_end)].chars().count().max(1);
+    let width = text[start..span.end.clamp(start, line_end)]
+        .chars()
+        .count()
+        .max(1);
     let gutter = line.to_string().len();
     let excerpt = format!(
         "{:gutter$} |\n{line} | {source_line}\n{:gutter$} | {}{}",
@@ -79,7 +92,14 @@ fn invalid(file: &Path, text: &str, span: Range<usize>, key: Option<String>, mes
         " ".repeat(column - 1),
         "^".repeat(width),
     );
-    ConfigError::Invalid { file: file.to_path_buf(), line, column, key, message, excerpt }
+    ConfigError::Invalid {
+        file: file.to_path_buf(),
+        line,
+        column,
+        key,
+        message,
+        excerpt,
+    }
 }
 
 #[cfg(test)]
@@ -96,7 +116,13 @@ mod tests {
         );
         assert_eq!(err.line(), Some(2));
         let shown = err.to_string();
-        assert!(shown.starts_with("c.toml:2:7: checks[0].url: not a URL\n"), "{shown}");
-        assert!(shown.ends_with("2 | url = \"htp:/x\"\n  |       ^^^^^^^^"), "{shown}");
+        assert!(
+            shown.starts_with("c.toml:2:7: checks[0].url: not a URL\n"),
+            "{shown}"
+        );
+        assert!(
+            shown.ends_with("2 | url = \"htp:/x\"\n  |       ^^^^^^^^"),
+            "{shown}"
+        );
     }
 }

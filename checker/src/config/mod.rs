@@ -33,8 +33,10 @@ pub struct Config {
 
 /// Reads and validates the config file at `path`.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError::Read { file: path.to_path_buf(), source: e })?;
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+        file: path.to_path_buf(),
+        source: e,
+    })?;
     from_str(&text, path)
 }
 

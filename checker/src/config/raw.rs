@@ -71,7 +71,15 @@ impl RawCheck {
                 }
             )*};
         }
-        note!(url, method, headers, expected_status, must_contain, must_not_contain, max_body_bytes);
+        note!(
+            url,
+            method,
+            headers,
+            expected_status,
+            must_contain,
+            must_not_contain,
+            max_body_bytes
+        );
         set
     }
 }

@@ -4,7 +4,8 @@ use std::path::Path;
 
 use super::{ConfigError, from_str};
 
-const GOOD_CHECK: &str = "[[checks]]\nname = \"web\"\ntype = \"http\"\nurl = \"http://127.0.0.1/\"\n";
+const GOOD_CHECK: &str =
+    "[[checks]]\nname = \"web\"\ntype = \"http\"\nurl = \"http://127.0.0.1/\"\n";
 
 fn error_of(text: &str) -> ConfigError {
     match from_str(text, Path::new("/etc/checker/checker.toml")) {
@@ -15,17 +16,26 @@ fn error_of(text: &str) -> ConfigError {
 
 #[test]
 fn a_good_config_gets_defaults() {
-    let c = from_str(&format!("node = \"n1\"\n{GOOD_CHECK}"), Path::new("/etc/checker/checker.toml")).unwrap();
+    let c = from_str(
+        &format!("node = \"n1\"\n{GOOD_CHECK}"),
+        Path::new("/etc/checker/checker.toml"),
+    )
+    .unwrap();
     assert_eq!(c.node, "n1");
     assert_eq!(c.interval, std::time::Duration::from_secs(60));
     assert_eq!(c.concurrency, 32);
     assert_eq!(
         c.storage.kind,
-        crate::storage::StorageKind::Local { dir: "/etc/checker/results".into() },
+        crate::storage::StorageKind::Local {
+            dir: "/etc/checker/results".into()
+        },
         "relative to the config file"
     );
     assert_eq!(c.checks[0].common.attempts, 1);
-    assert_eq!(c.checks[0].common.timeout, std::time::Duration::from_secs(10));
+    assert_eq!(
+        c.checks[0].common.timeout,
+        std::time::Duration::from_secs(10)
+    );
 }
 
 #[test]
@@ -34,44 +44,146 @@ fn every_broken_config_names_its_key_and_line() {
     let cases: &[(&str, usize, &str)] = &[
         ("node = \"a b\"\n", 1, "node: node name \"a b\""),
         ("nod = \"x\"\n", 1, "unknown field `nod`"),
-        ("interval = \"5 parsecs\"\n", 1, "interval: \"5 parsecs\" is not a duration"),
+        (
+            "interval = \"5 parsecs\"\n",
+            1,
+            "interval: \"5 parsecs\" is not a duration",
+        ),
         ("interval = \"500ms\"\n", 1, "interval: must be at least 1s"),
-        ("interval = 60\n", 1, "invalid type: integer `60`, expected a string"),
-        ("concurrency = 0\n", 1, "concurrency: must be between 1 and 10000, not 0"),
+        (
+            "interval = 60\n",
+            1,
+            "invalid type: integer `60`, expected a string",
+        ),
+        (
+            "concurrency = 0\n",
+            1,
+            "concurrency: must be between 1 and 10000, not 0",
+        ),
         ("node = \"n\"\n", 1, "checks: no checks are configured"),
-        ("[storage]\ntype = \"ftp\"\n", 2, "storage.type: unknown storage type \"ftp\"; known types: local"),
-        ("[storage]\ntype = \"local\"\ndir = \"\"\n", 3, "storage.dir: must not be empty"),
-        ("[storage]\ntype = \"local\"\ncheck_expiry = \"soon\"\n", 3, "storage.check_expiry: \"soon\" is not a duration"),
-        ("[storage]\ntype = \"local\"\nbucket = \"b\"\n", 3, "unknown field `bucket`"),
-        ("[[checks]]\nname = \"a\"\ntype = \"htp\"\n", 3, "checks[0].type: unknown check type \"htp\"; known types: http"),
-        ("[[checks]]\nname = \"a\"\ntype = \"http\"\n", 1, "checks[0].url: http checks need a url"),
-        ("[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"not a url\"\n", 4, "checks[0].url: \"not a url\" is not a valid URL"),
-        ("[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"ftp://x/\"\n", 4, "must start with http:// or https://, not ftp://"),
-        ("[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\nmethod = \"G T\"\n", 5, "checks[0].method: \"G T\" is not an HTTP method"),
-        ("[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\nexpected_status = 700\n", 5, "checks[0].expected_status: 700 is not an HTTP status"),
-        ("[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\nattempts = 0\n", 5, "checks[0].attempts: must be between 1 and 100, not 0"),
-        ("[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\ntimeout = \"0s\"\n", 5, "checks[0].timeout: must be more than 0s"),
-        ("[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\nattempt_spacing = \"fast\"\n", 5, "checks[0].attempt_spacing: \"fast\" is not a duration"),
-        ("[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\nthreshold_rtt = \"1 parsec\"\n", 5, "checks[0].threshold_rtt"),
-        ("[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\nmust_contain = \"\"\n", 5, "checks[0].must_contain: must not be empty"),
-        ("[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\nmax_body_bytes = 0\n", 5, "checks[0].max_body_bytes: must be at least 1"),
-        ("[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\nheaders = { \"Bad Name\" = \"v\" }\n", 5, "checks[0].headers.Bad Name: is not a valid header name"),
-        ("[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\nuser = \"bob\"\n", 5, "unknown field `user`"),
-        ("[[checks]]\nname = \"\"\ntype = \"http\"\nurl = \"http://x/\"\n", 2, "checks[0].name: must not be empty"),
+        (
+            "[storage]\ntype = \"ftp\"\n",
+            2,
+            "storage.type: unknown storage type \"ftp\"; known types: local",
+        ),
+        (
+            "[storage]\ntype = \"local\"\ndir = \"\"\n",
+            3,
+            "storage.dir: must not be empty",
+        ),
+        (
+            "[storage]\ntype = \"local\"\ncheck_expiry = \"soon\"\n",
+            3,
+            "storage.check_expiry: \"soon\" is not a duration",
+        ),
+        (
+            "[storage]\ntype = \"local\"\nbucket = \"b\"\n",
+            3,
+            "unknown field `bucket`",
+        ),
+        (
+            "[[checks]]\nname = \"a\"\ntype = \"htp\"\n",
+            3,
+            "checks[0].type: unknown check type \"htp\"; known types: http",
+        ),
+        (
+            "[[checks]]\nname = \"a\"\ntype = \"http\"\n",
+            1,
+            "checks[0].url: http checks need a url",
+        ),
+        (
+            "[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"not a url\"\n",
+            4,
+            "checks[0].url: \"not a url\" is not a valid URL",
+        ),
+        (
+            "[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"ftp://x/\"\n",
+            4,
+            "must start with http:// or https://, not ftp://",
+        ),
+        (
+            "[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\nmethod = \"G T\"\n",
+            5,
+            "checks[0].method: \"G T\" is not an HTTP method",
+        ),
+        (
+            "[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\nexpected_status = 700\n",
+            5,
+            "checks[0].expected_status: 700 is not an HTTP status",
+        ),
+        (
+            "[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\nattempts = 0\n",
+            5,
+            "checks[0].attempts: must be between 1 and 100, not 0",
+        ),
+        (
+            "[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\ntimeout = \"0s\"\n",
+            5,
+            "checks[0].timeout: must be more than 0s",
+        ),
+        (
+            "[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\nattempt_spacing = \"fast\"\n",
+            5,
+            "checks[0].attempt_spacing: \"fast\" is not a duration",
+        ),
+        (
+            "[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\nthreshold_rtt = \"1 parsec\"\n",
+            5,
+            "checks[0].threshold_rtt",
+        ),
+        (
+            "[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\nmust_contain = \"\"\n",
+            5,
+            "checks[0].must_contain: must not be empty",
+        ),
+        (
+            "[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\nmax_body_bytes = 0\n",
+            5,
+            "checks[0].max_body_bytes: must be at least 1",
+        ),
+        (
+            "[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\nheaders = { \"Bad Name\" = \"v\" }\n",
+            5,
+            "checks[0].headers.Bad Name: is not a valid header name",
+        ),
+        (
+            "[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\nuser = \"bob\"\n",
+            5,
+            "unknown field `user`",
+        ),
+        (
+            "[[checks]]\nname = \"\"\ntype = \"http\"\nurl = \"http://x/\"\n",
+            2,
+            "checks[0].name: must not be empty",
+        ),
         (
             "[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\n\n[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://y/\"\n",
             7,
             "checks[1].name: \"a\" is already the name of checks[0]",
         ),
-        ("[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\nurl = \"http://y/\"\n", 5, "duplicate key"),
+        (
+            "[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\nurl = \"http://y/\"\n",
+            5,
+            "duplicate key",
+        ),
         ("[[checks]\nname = \"a\"\n", 1, "unclosed array table"),
     ];
     assert!(cases.len() >= 20);
     for (text, line, needle) in cases {
         let err = error_of(text);
         let shown = err.to_string();
-        assert_eq!(err.line(), Some(*line), "wrong line for:\n{text}\nerror: {shown}");
-        assert!(shown.starts_with(&format!("/etc/checker/checker.toml:{line}:")), "no file:line in: {shown}");
-        assert!(shown.contains(needle), "expected {needle:?} in:\n{shown}\nfor config:\n{text}");
+        assert_eq!(
+            err.line(),
+            Some(*line),
+            "wrong line for:\n{text}\nerror: {shown}"
+        );
+        assert!(
+            shown.starts_with(&format!("/etc/checker/checker.toml:{line}:")),
+            "no file:line in: {shown}"
+        );
+        assert!(
+            shown.contains(needle),
+            "expected {needle:?} in:\n{shown}\nfor config:\n{text}"
+        );
     }
 }

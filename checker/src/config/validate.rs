@@ -28,7 +28,13 @@ pub fn validate(raw: RawConfig, path: &Path) -> Result<Config, FieldError> {
         None => {
             let host = gethostname::gethostname().to_string_lossy().into_owned();
             checkup_model::naming::validate_node(&host).map_err(|e| {
-                FieldError::new(0..0, "node", format!("the host name cannot be used as the node name ({e}); set `node = \"...\"`"))
+                FieldError::new(
+                    0..0,
+                    "node",
+                    format!(
+                        "the host name cannot be used as the node name ({e}); set `node = \"...\"`"
+                    ),
+                )
             })?;
             host
         }
@@ -47,7 +53,11 @@ pub fn validate(raw: RawConfig, path: &Path) -> Result<Config, FieldError> {
         Some(v) => {
             let n = *v.get_ref();
             if !(1..=MAX_CONCURRENCY).contains(&n) {
-                return Err(FieldError::new(v.span(), "concurrency", format!("must be between 1 and {MAX_CONCURRENCY}, not {n}")));
+                return Err(FieldError::new(
+                    v.span(),
+                    "concurrency",
+                    format!("must be between 1 and {MAX_CONCURRENCY}, not {n}"),
+                ));
             }
             n as usize
         }
@@ -56,7 +66,11 @@ pub fn validate(raw: RawConfig, path: &Path) -> Result<Config, FieldError> {
     let storage = storage::StorageConfig::from_raw(raw.storage.as_ref(), base_dir)?;
 
     if raw.checks.is_empty() {
-        return Err(FieldError::new(0..0, "checks", "no checks are configured; add at least one [[checks]] table"));
+        return Err(FieldError::new(
+            0..0,
+            "checks",
+            "no checks are configured; add at least one [[checks]] table",
+        ));
     }
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut built = Vec::with_capacity(raw.checks.len());
@@ -64,19 +78,32 @@ pub fn validate(raw: RawConfig, path: &Path) -> Result<Config, FieldError> {
         let key = format!("checks[{i}]");
         let name = &check.get_ref().name;
         if name.get_ref().trim().is_empty() {
-            return Err(FieldError::new(name.span(), format!("{key}.name"), "must not be empty"));
+            return Err(FieldError::new(
+                name.span(),
+                format!("{key}.name"),
+                "must not be empty",
+            ));
         }
         if let Some(first) = seen.insert(name.get_ref().clone(), i) {
             return Err(FieldError::new(
                 name.span(),
                 format!("{key}.name"),
-                format!("{:?} is already the name of checks[{first}]; names identify checks on the page, so they must be unique", name.get_ref()),
+                format!(
+                    "{:?} is already the name of checks[{first}]; names identify checks on the page, so they must be unique",
+                    name.get_ref()
+                ),
             ));
         }
         built.push(Arc::new(checks::build(check, &key)?));
     }
 
-    Ok(Config { node, interval, concurrency, storage, checks: built })
+    Ok(Config {
+        node,
+        interval,
+        concurrency,
+        storage,
+        checks: built,
+    })
 }
 
 /// Parses a spanned human duration, naming `key` on error.

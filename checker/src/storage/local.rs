@@ -28,7 +28,9 @@ impl LocalStorage {
     /// Uses `dir`, creating it if needed.
     pub fn open(dir: &Path) -> Result<LocalStorage, StorageError> {
         fs::create_dir_all(dir).map_err(io("cannot create result directory", dir))?;
-        Ok(LocalStorage { dir: dir.to_path_buf() })
+        Ok(LocalStorage {
+            dir: dir.to_path_buf(),
+        })
     }
 
     fn write_index(&self) -> Result<(), StorageError> {
@@ -51,7 +53,11 @@ impl LocalStorage {
         Ok(names)
     }
 
-    fn store_blocking(&self, name: &ResultFileName, results: &[CheckResult]) -> Result<String, StorageError> {
+    fn store_blocking(
+        &self,
+        name: &ResultFileName,
+        results: &[CheckResult],
+    ) -> Result<String, StorageError> {
         let mut bytes = serde_json::to_vec(results)?;
         bytes.push(b'\n');
         let file_name = name.to_string();
@@ -63,7 +69,9 @@ impl LocalStorage {
     fn prune_blocking(&self, node: &str, cutoff: i64) -> Result<usize, StorageError> {
         let mut removed = 0;
         for name in self.list()? {
-            let Ok(parsed) = ResultFileName::parse(&name) else { continue };
+            let Ok(parsed) = ResultFileName::parse(&name) else {
+                continue;
+            };
             if parsed.node.as_deref() != Some(node) || parsed.timestamp >= cutoff {
                 continue;
             }
@@ -88,9 +96,15 @@ impl Storage for LocalStorage {
         format!("local directory {}", self.dir.display())
     }
 
-    async fn store(&self, name: &ResultFileName, results: &[CheckResult]) -> Result<String, StorageError> {
+    async fn store(
+        &self,
+        name: &ResultFileName,
+        results: &[CheckResult],
+    ) -> Result<String, StorageError> {
         // Small synchronous writes with fsync: run them off the async workers.
-        let this = LocalStorage { dir: self.dir.clone() };
+        let this = LocalStorage {
+            dir: self.dir.clone(),
+        };
         let (name, results) = (name.clone(), results.to_vec());
         tokio::task::spawn_blocking(move || this.store_blocking(&name, &results))
             .await
@@ -98,7 +112,9 @@ impl Storage for LocalStorage {
     }
 
     async fn prune(&self, node: &str, cutoff: i64) -> Result<usize, StorageError> {
-        let this = LocalStorage { dir: self.dir.clone() };
+        let this = LocalStorage {
+            dir: self.dir.clone(),
+        };
         let node = node.to_string();
         tokio::task::spawn_blocking(move || this.prune_blocking(&node, cutoff))
             .await
@@ -123,7 +139,9 @@ fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), StorageError
         f.sync_all().map_err(io("cannot sync", &tmp))?;
         let target = dir.join(name);
         fs::rename(&tmp, &target).map_err(io("cannot rename into place", &target))?;
-        File::open(dir).and_then(|d| d.sync_all()).map_err(io("cannot sync directory", dir))
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(io("cannot sync directory", dir))
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
@@ -133,7 +151,11 @@ fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), StorageError
 
 fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> StorageError {
     let path = path.to_path_buf();
-    move |source| StorageError::Io { action, path, source }
+    move |source| StorageError::Io {
+        action,
+        path,
+        source,
+    }
 }
 
 #[cfg(test)]
@@ -146,7 +168,10 @@ mod tests {
             title: title.into(),
             endpoint: "http://x".into(),
             timestamp: 5,
-            times: vec![Attempt { rtt: 1, error: String::new() }],
+            times: vec![Attempt {
+                rtt: 1,
+                error: String::new(),
+            }],
             threshold: 0,
             status: Status::Healthy,
             notice: String::new(),
@@ -176,20 +201,33 @@ mod tests {
         let index = read_index(tmp.path());
         assert_eq!(
             index.into_iter().collect::<Vec<_>>(),
-            [("100-check.json".to_string(), 100), ("200-n2-check.json".into(), 200), ("300-n1-check.json".into(), 300)]
+            [
+                ("100-check.json".to_string(), 100),
+                ("200-n2-check.json".into(), 200),
+                ("300-n1-check.json".into(), 300)
+            ]
         );
         let leftovers: Vec<_> = fs::read_dir(tmp.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .filter(|n| n.ends_with(".tmp"))
             .collect();
-        assert!(leftovers.is_empty(), "temp files left behind: {leftovers:?}");
+        assert!(
+            leftovers.is_empty(),
+            "temp files left behind: {leftovers:?}"
+        );
     }
 
     #[tokio::test]
     async fn prune_deletes_only_this_nodes_old_result_files() {
         let tmp = tempfile::tempdir().unwrap();
-        for name in ["100-n1-check.json", "900-n1-check.json", "100-n2-check.json", "100-check.json", "100-n1-check.json.bak"] {
+        for name in [
+            "100-n1-check.json",
+            "900-n1-check.json",
+            "100-n2-check.json",
+            "100-check.json",
+            "100-n1-check.json.bak",
+        ] {
             fs::write(tmp.path().join(name), "[]").unwrap();
         }
         let s = LocalStorage::open(tmp.path()).unwrap();
@@ -200,7 +238,15 @@ mod tests {
             .filter(|n| n != INDEX_NAME)
             .collect();
         left.sort();
-        assert_eq!(left, ["100-check.json", "100-n1-check.json.bak", "100-n2-check.json", "900-n1-check.json"]);
+        assert_eq!(
+            left,
+            [
+                "100-check.json",
+                "100-n1-check.json.bak",
+                "100-n2-check.json",
+                "900-n1-check.json"
+            ]
+        );
         assert!(!read_index(tmp.path()).contains_key("100-n1-check.json"));
     }
 
@@ -212,8 +258,14 @@ mod tests {
         fs::create_dir(tmp.path().join("x.json")).unwrap();
         fs::write(tmp.path().join("x.json").join("keep"), "").unwrap();
         let err = write_atomic(tmp.path(), "x.json", b"new").unwrap_err();
-        assert!(err.to_string().contains("cannot rename into place"), "{err}");
-        let names: Vec<_> = fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert!(
+            err.to_string().contains("cannot rename into place"),
+            "{err}"
+        );
+        let names: Vec<_> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names.len(), 2, "{names:?}");
     }
 }

@@ -36,7 +36,11 @@ pub trait Storage: Send + Sync {
     fn describe(&self) -> String;
 
     /// Stores a round under `name`; returns the key or path written.
-    async fn store(&self, name: &ResultFileName, results: &[CheckResult]) -> Result<String, StorageError>;
+    async fn store(
+        &self,
+        name: &ResultFileName,
+        results: &[CheckResult],
+    ) -> Result<String, StorageError>;
 
     /// Deletes this node's own result files older than `cutoff` (Unix ns),
     /// nothing else; returns how many went.
@@ -61,10 +65,15 @@ const DEFAULT_LOCAL_DIR: &str = "results";
 impl StorageConfig {
     /// Validates the `[storage]` table; without one, results go to `results/`
     /// beside the config file. Relative paths are relative to the config file.
-    pub fn from_raw(raw: Option<&Spanned<RawStorage>>, base_dir: &Path) -> Result<StorageConfig, FieldError> {
+    pub fn from_raw(
+        raw: Option<&Spanned<RawStorage>>,
+        base_dir: &Path,
+    ) -> Result<StorageConfig, FieldError> {
         let Some(raw) = raw else {
             return Ok(StorageConfig {
-                kind: StorageKind::Local { dir: base_dir.join(DEFAULT_LOCAL_DIR) },
+                kind: StorageKind::Local {
+                    dir: base_dir.join(DEFAULT_LOCAL_DIR),
+                },
                 check_expiry: None,
             });
         };
@@ -77,7 +86,11 @@ impl StorageConfig {
             "local" => {
                 let dir = match &raw_ref.dir {
                     Some(d) if d.get_ref().trim().is_empty() => {
-                        return Err(FieldError::new(d.span(), "storage.dir", "must not be empty"));
+                        return Err(FieldError::new(
+                            d.span(),
+                            "storage.dir",
+                            "must not be empty",
+                        ));
                     }
                     Some(d) => base_dir.join(d.get_ref()),
                     None => base_dir.join(DEFAULT_LOCAL_DIR),

@@ -21,8 +21,16 @@ pub fn CheckList(checks: Vec<CheckSummary>, now: i64, start: i64, end: i64) -> i
 fn CheckRow(check: CheckSummary, now: i64, start: i64, end: i64) -> impl IntoView {
     let status = check.latest.status;
     let latest = &check.latest;
-    let detail = if latest.notice.is_empty() { None } else { Some(latest.notice.clone()) };
-    let message = if latest.message.is_empty() { None } else { Some(latest.message.clone()) };
+    let detail = if latest.notice.is_empty() {
+        None
+    } else {
+        Some(latest.notice.clone())
+    };
+    let message = if latest.message.is_empty() {
+        None
+    } else {
+        Some(latest.message.clone())
+    };
     let checked = latest.timestamp;
     view! {
         <li class=format!("check check-{status}") data-check=check.title.clone() data-status=status.as_str()>

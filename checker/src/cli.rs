@@ -35,4 +35,30 @@ pub enum Command {
     Run,
     /// Check the config file and exit, running nothing.
     Validate,
+    /// Prepare S3 storage for the status page: the bucket, a read-only IAM
+    /// user and key (list and get only), CORS for the page's origins, and
+    /// optionally the page's config.json. Safe to run again.
+    Provision {
+        /// IAM user name for the page's read-only key.
+        #[arg(long, default_value = "checkup-status-page")]
+        reader_user: String,
+        /// An origin the page is served from (repeatable), e.g. https://status.example.com
+        #[arg(long = "origin")]
+        origins: Vec<String>,
+        /// Write a ready config.json for the page to this path.
+        #[arg(long)]
+        page_config: Option<PathBuf>,
+        /// The S3 endpoint as browsers reach it, when not the one in the config.
+        #[arg(long)]
+        page_endpoint: Option<String>,
+        /// Title for a new page config.
+        #[arg(long, default_value = "Status")]
+        title: String,
+        /// IAM endpoint (for an IAM emulator); AWS's by default.
+        #[arg(long)]
+        iam_endpoint: Option<String>,
+        /// Replace the reader's access key with a new one (the old one stops working).
+        #[arg(long)]
+        rotate_key: bool,
+    },
 }

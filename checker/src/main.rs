@@ -5,6 +5,7 @@ mod checks;
 mod cli;
 mod commands;
 mod config;
+mod provision;
 mod report;
 mod round;
 mod storage;

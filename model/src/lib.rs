@@ -7,6 +7,7 @@ pub mod index;
 pub mod naming;
 pub mod page_config;
 pub mod result;
+pub mod s3;
 pub mod stats;
 pub mod status;
 pub mod summary;

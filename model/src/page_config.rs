@@ -27,6 +27,60 @@ pub enum PageStorage {
     /// Files and `index.json` served over plain HTTP(S) under `url`
     /// (relative to the page, or absolute).
     Local { url: String },
+    /// An S3 bucket (or S3-compatible store) read directly from the browser.
+    S3 {
+        bucket: String,
+        #[serde(default = "default_region")]
+        region: String,
+        /// An S3-compatible store's URL; AWS when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        endpoint: Option<String>,
+        /// Default: true with `endpoint`, false on AWS.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        path_style: Option<bool>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        prefix: String,
+        /// A READ-ONLY key (list and get on this bucket only): it is public
+        /// to every visitor. Leave both out for a public bucket.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        access_key_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        secret_access_key: Option<String>,
+    },
+}
+
+fn default_region() -> String {
+    "us-east-1".to_string()
+}
+
+impl PageStorage {
+    /// For S3: where the bucket is, with the prefix normalised to end in '/'.
+    pub fn s3_location(&self) -> Option<crate::s3::S3Location> {
+        match self {
+            PageStorage::Local { .. } => None,
+            PageStorage::S3 {
+                bucket,
+                region,
+                endpoint,
+                path_style,
+                prefix,
+                ..
+            } => {
+                let prefix = prefix.trim_start_matches('/');
+                Some(crate::s3::S3Location {
+                    bucket: bucket.clone(),
+                    region: region.clone(),
+                    endpoint: endpoint.clone(),
+                    path_style: path_style.unwrap_or(endpoint.is_some()),
+                    prefix: if prefix.is_empty() || prefix.ends_with('/') {
+                        prefix.to_string()
+                    } else {
+                        format!("{prefix}/")
+                    },
+                })
+            }
+        }
+    }
 }
 
 fn default_title() -> String {
@@ -49,6 +103,28 @@ impl PageConfig {
         if cfg.window_hours == 0 {
             return Err("window_hours must be at least 1".into());
         }
+        if let PageStorage::S3 {
+            bucket,
+            endpoint,
+            access_key_id,
+            secret_access_key,
+            ..
+        } = &cfg.storage
+        {
+            if bucket.is_empty() {
+                return Err("storage.bucket must not be empty".into());
+            }
+            if let Some(e) = endpoint
+                && !(e.starts_with("http://") || e.starts_with("https://"))
+            {
+                return Err(format!(
+                    "storage.endpoint {e:?} must start with http:// or https://"
+                ));
+            }
+            if access_key_id.is_some() != secret_access_key.is_some() {
+                return Err("storage.access_key_id and storage.secret_access_key go together: give both, or neither for a public bucket".into());
+            }
+        }
         Ok(cfg)
     }
 }
@@ -68,6 +144,23 @@ mod tests {
                 url: "results/".into()
             }
         );
+    }
+
+    #[test]
+    fn s3_storage_with_defaults() {
+        let c = PageConfig::parse(r#"{"storage":{"type":"s3","bucket":"status","endpoint":"http://127.0.0.1:3900","prefix":"ck"}}"#).unwrap();
+        let loc = c.storage.s3_location().unwrap();
+        assert_eq!(
+            (loc.region.as_str(), loc.path_style, loc.prefix.as_str()),
+            ("us-east-1", true, "ck/")
+        );
+        let e = PageConfig::parse(r#"{"storage":{"type":"s3","bucket":"b","access_key_id":"GK"}}"#)
+            .unwrap_err();
+        assert!(e.contains("go together"), "{e}");
+        let e =
+            PageConfig::parse(r#"{"storage":{"type":"s3","bucket":"b","endpoint":"garage:3900"}}"#)
+                .unwrap_err();
+        assert!(e.contains("storage.endpoint"), "{e}");
     }
 
     #[test]

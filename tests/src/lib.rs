@@ -5,6 +5,8 @@
 
 pub mod browser;
 pub mod caddy;
+pub mod garage;
+pub mod moto;
 pub mod process;
 pub mod test_server;
 
@@ -28,5 +30,38 @@ pub fn dist_dir() -> PathBuf {
         "{} has no index.html: build the page first (scripts/test does: trunk build --release --offline)",
         dist.display()
     );
+    let built = modified(&dist.join("index.html"));
+    let root = workspace_root();
+    for source in [
+        root.join("statuspage-wasm"),
+        root.join("model/src"),
+        root.join("index.html"),
+        root.join("Trunk.toml"),
+    ] {
+        if let Some(newer) = newest_file(&source).filter(|(t, _)| *t > built) {
+            panic!(
+                "{} is newer than the built page in {}: rebuild it (trunk build --release --offline), or run scripts/test",
+                newer.1.display(),
+                dist.display()
+            );
+        }
+    }
     dist
+}
+
+fn modified(path: &std::path::Path) -> std::time::SystemTime {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .unwrap_or(std::time::UNIX_EPOCH)
+}
+
+/// The most recently modified file under `path`, and when.
+fn newest_file(path: &std::path::Path) -> Option<(std::time::SystemTime, PathBuf)> {
+    if path.is_file() {
+        return Some((modified(path), path.to_path_buf()));
+    }
+    std::fs::read_dir(path)
+        .ok()?
+        .filter_map(|e| newest_file(&e.ok()?.path()))
+        .max_by_key(|(t, _)| *t)
 }

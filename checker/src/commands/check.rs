@@ -13,7 +13,7 @@ pub async fn check(path: &Path, store: bool) -> anyhow::Result<ExitCode> {
     let config = config::load(path)?;
     // Open storage before checking, so a storage problem shows before any wait.
     let storage = if store {
-        Some(storage::open(&config.storage)?)
+        Some(storage::open(&config.storage).await?)
     } else {
         None
     };

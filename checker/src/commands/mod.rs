@@ -1,6 +1,7 @@
 //! One module per subcommand; `dispatch` routes to them and picks the exit code.
 
 mod check;
+mod provision;
 mod run;
 mod validate;
 
@@ -23,5 +24,25 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check { store } => check::check(&cli.config, store).await,
         Command::Run => run::run(&cli.config).await,
         Command::Validate => validate::validate(&cli.config),
+        Command::Provision {
+            reader_user,
+            origins,
+            page_config,
+            page_endpoint,
+            title,
+            iam_endpoint,
+            rotate_key,
+        } => {
+            let request = crate::provision::Request {
+                reader_user,
+                origins,
+                iam_endpoint,
+                rotate_key,
+                page_config,
+                page_endpoint,
+                title,
+            };
+            provision::provision(&cli.config, &request).await
+        }
     }
 }

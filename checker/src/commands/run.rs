@@ -11,7 +11,7 @@ use crate::{config, round, storage};
 
 pub async fn run(path: &Path) -> anyhow::Result<ExitCode> {
     let config = config::load(path)?;
-    let storage = storage::open(&config.storage)?;
+    let storage = storage::open(&config.storage).await?;
     tracing::info!(
         node = %config.node,
         checks = config.checks.len(),

@@ -31,6 +31,19 @@ pub struct RawStorage {
     pub kind: Spanned<String>,
     /// `local`: the directory results go to (relative to the config file).
     pub dir: Option<Spanned<String>>,
+    /// `s3`: the bucket, and optionally a key prefix ("status/").
+    pub bucket: Option<Spanned<String>>,
+    pub prefix: Option<Spanned<String>>,
+    /// `s3`: region to sign for (default us-east-1).
+    pub region: Option<Spanned<String>>,
+    /// `s3`: endpoint of an S3-compatible store (Garage, MinIO, R2); AWS when absent.
+    pub endpoint: Option<Spanned<String>>,
+    /// `s3`: bucket in the path rather than the host name (default: true with `endpoint`).
+    pub path_style: Option<Spanned<bool>>,
+    /// `s3`: static credentials; without them the standard AWS chain is used
+    /// (environment, profile, instance role).
+    pub access_key_id: Option<Spanned<String>>,
+    pub secret_access_key: Option<Spanned<String>>,
     /// Delete this node's result files older than this, e.g. "30d".
     pub check_expiry: Option<Spanned<String>>,
 }
@@ -58,6 +71,31 @@ pub struct RawCheck {
     pub must_contain: Option<Spanned<String>>,
     pub must_not_contain: Option<Spanned<String>>,
     pub max_body_bytes: Option<Spanned<i64>>,
+}
+
+impl RawStorage {
+    /// The kind-specific keys that are set, with their positions.
+    pub fn kind_specific_keys(&self) -> Vec<(&'static str, std::ops::Range<usize>)> {
+        let mut set = Vec::new();
+        macro_rules! note {
+            ($($field:ident),*) => {$(
+                if let Some(v) = &self.$field {
+                    set.push((stringify!($field), v.span()));
+                }
+            )*};
+        }
+        note!(
+            dir,
+            bucket,
+            prefix,
+            region,
+            endpoint,
+            path_style,
+            access_key_id,
+            secret_access_key
+        );
+        set
+    }
 }
 
 impl RawCheck {

@@ -64,7 +64,7 @@ fn every_broken_config_names_its_key_and_line() {
         (
             "[storage]\ntype = \"ftp\"\n",
             2,
-            "storage.type: unknown storage type \"ftp\"; known types: local",
+            "storage.type: unknown storage type \"ftp\"; known types: local, s3",
         ),
         (
             "[storage]\ntype = \"local\"\ndir = \"\"\n",
@@ -79,7 +79,7 @@ fn every_broken_config_names_its_key_and_line() {
         (
             "[storage]\ntype = \"local\"\nbucket = \"b\"\n",
             3,
-            "unknown field `bucket`",
+            "storage.bucket: is not an option of local storage",
         ),
         (
             "[[checks]]\nname = \"a\"\ntype = \"htp\"\n",
@@ -167,6 +167,36 @@ fn every_broken_config_names_its_key_and_line() {
             "duplicate key",
         ),
         ("[[checks]\nname = \"a\"\n", 1, "unclosed array table"),
+        (
+            "[storage]\ntype = \"s3\"\nregion = \"eu-west-1\"\n",
+            1,
+            "storage.bucket: s3 storage needs a bucket",
+        ),
+        (
+            "[storage]\ntype = \"s3\"\nbucket = \"a/b\"\n",
+            3,
+            "storage.bucket: \"a/b\" is not a bucket name",
+        ),
+        (
+            "[storage]\ntype = \"s3\"\nbucket = \"b\"\ndir = \"x\"\n",
+            4,
+            "storage.dir: is not an option of s3 storage",
+        ),
+        (
+            "[storage]\ntype = \"s3\"\nbucket = \"b\"\nendpoint = \"garage:3900\"\n",
+            4,
+            "storage.endpoint: must start with http:// or https://",
+        ),
+        (
+            "[storage]\ntype = \"s3\"\nbucket = \"b\"\naccess_key_id = \"GK1\"\n",
+            4,
+            "storage.secret_access_key: is needed with access_key_id",
+        ),
+        (
+            "[storage]\ntype = \"s3\"\nbucket = \"b\"\npath_style = \"yes\"\n",
+            4,
+            "invalid type: string \"yes\", expected a boolean",
+        ),
     ];
     assert!(cases.len() >= 20);
     for (text, line, needle) in cases {
@@ -186,4 +216,39 @@ fn every_broken_config_names_its_key_and_line() {
             "expected {needle:?} in:\n{shown}\nfor config:\n{text}"
         );
     }
+}
+
+#[test]
+fn s3_settings_get_defaults_and_never_show_the_secret() {
+    let text = format!(
+        "node = \"n1\"\n[storage]\ntype = \"s3\"\nbucket = \"status\"\nprefix = \"/checkup\"\n\
+         endpoint = \"http://127.0.0.1:3900/\"\naccess_key_id = \"GKID\"\nsecret_access_key = \"TOPSECRET\"\n{GOOD_CHECK}"
+    );
+    let c = from_str(&text, Path::new("c.toml")).unwrap();
+    let crate::storage::StorageKind::S3(s3) = &c.storage.kind else {
+        panic!("not s3: {:?}", c.storage.kind)
+    };
+    assert_eq!(s3.prefix, "checkup/");
+    assert_eq!(s3.region, "us-east-1");
+    assert_eq!(s3.endpoint.as_deref(), Some("http://127.0.0.1:3900"));
+    assert!(
+        s3.path_style,
+        "path style by default with a custom endpoint"
+    );
+    assert!(!format!("{:?}", c.storage).contains("TOPSECRET"));
+    assert_eq!(
+        c.storage.describe(),
+        "s3://status/checkup/ at http://127.0.0.1:3900"
+    );
+
+    let aws = from_str(
+        &format!("[storage]\ntype = \"s3\"\nbucket = \"b\"\n{GOOD_CHECK}"),
+        Path::new("c.toml"),
+    )
+    .unwrap();
+    let crate::storage::StorageKind::S3(s3) = &aws.storage.kind else {
+        panic!()
+    };
+    assert!(!s3.path_style, "virtual-hosted style on AWS");
+    assert_eq!((s3.prefix.as_str(), s3.credentials.is_none()), ("", true));
 }

@@ -20,6 +20,9 @@ use super::{Storage, StorageError};
 
 pub const INDEX_NAME: &str = "index.json";
 
+/// The kind-specific keys local storage accepts.
+pub const KEYS: &[&str] = &["dir"];
+
 pub struct LocalStorage {
     dir: PathBuf,
 }

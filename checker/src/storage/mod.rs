@@ -1,8 +1,9 @@
-//! Where rounds go. Each storage kind is one module, opened from its config in
-//! [`open`], the one place kinds are registered. Storages see only the model's
-//! types: they know nothing of check kinds.
+//! Where rounds go. Each storage kind is one module; [`StorageConfig::from_raw`]
+//! and [`open`] are the one place kinds are registered. Storages see only the
+//! model's types: they know nothing of check kinds.
 
 mod local;
+mod s3;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -12,6 +13,7 @@ use checkup_model::{CheckResult, ResultFileName};
 use toml::Spanned;
 
 pub use local::LocalStorage;
+pub use s3::{S3Settings, S3Storage};
 
 use crate::config::{FieldError, RawStorage, validate::duration};
 
@@ -24,6 +26,13 @@ pub enum StorageError {
         path: PathBuf,
         #[source]
         source: std::io::Error,
+    },
+    #[error("{action} s3://{bucket}/{key}: {message}")]
+    Remote {
+        action: &'static str,
+        bucket: String,
+        key: String,
+        message: String,
     },
     #[error("cannot encode results: {0}")]
     Encode(#[from] serde_json::Error),
@@ -58,8 +67,11 @@ pub struct StorageConfig {
 #[derive(Debug, Clone, PartialEq)]
 pub enum StorageKind {
     Local { dir: PathBuf },
+    S3(S3Settings),
 }
 
+/// Every kind: its `type` name and the kind-specific keys it accepts.
+const KINDS: &[(&str, &[&str])] = &[("local", local::KEYS), ("s3", s3::KEYS)];
 const DEFAULT_LOCAL_DIR: &str = "results";
 
 impl StorageConfig {
@@ -78,11 +90,32 @@ impl StorageConfig {
             });
         };
         let raw_ref = raw.get_ref();
+        let kind_name = raw_ref.kind.get_ref().as_str();
+        let Some((kind, keys)) = KINDS.iter().find(|(name, _)| *name == kind_name) else {
+            let known: Vec<&str> = KINDS.iter().map(|(n, _)| *n).collect();
+            return Err(FieldError::new(
+                raw_ref.kind.span(),
+                "storage.type",
+                format!(
+                    "unknown storage type {kind_name:?}; known types: {}",
+                    known.join(", ")
+                ),
+            ));
+        };
+        for (field, span) in raw_ref.kind_specific_keys() {
+            if !keys.contains(&field) {
+                return Err(FieldError::new(
+                    span,
+                    format!("storage.{field}"),
+                    format!("is not an option of {kind} storage"),
+                ));
+            }
+        }
         let check_expiry = match &raw_ref.check_expiry {
             Some(v) => Some(duration(v, "storage.check_expiry")?),
             None => None,
         };
-        let kind = match raw_ref.kind.get_ref().as_str() {
+        let kind = match *kind {
             "local" => {
                 let dir = match &raw_ref.dir {
                     Some(d) if d.get_ref().trim().is_empty() => {
@@ -97,30 +130,25 @@ impl StorageConfig {
                 };
                 StorageKind::Local { dir }
             }
-            other => {
-                return Err(FieldError::new(
-                    raw_ref.kind.span(),
-                    "storage.type",
-                    format!("unknown storage type {other:?}; known types: local"),
-                ));
-            }
+            _ => StorageKind::S3(S3Settings::from_raw(raw)?),
         };
         Ok(StorageConfig { kind, check_expiry })
     }
-}
 
-impl StorageConfig {
     /// Where results go, for people.
     pub fn describe(&self) -> String {
         match &self.kind {
             StorageKind::Local { dir } => format!("local directory {}", dir.display()),
+            StorageKind::S3(s) => s.describe(),
         }
     }
 }
 
-/// Opens the configured storage, creating what it needs (the directory).
-pub fn open(config: &StorageConfig) -> Result<Box<dyn Storage>, StorageError> {
+/// Opens the configured storage, creating what it needs (the directory) or
+/// resolving credentials.
+pub async fn open(config: &StorageConfig) -> Result<Box<dyn Storage>, StorageError> {
     match &config.kind {
         StorageKind::Local { dir } => Ok(Box::new(LocalStorage::open(dir)?)),
+        StorageKind::S3(settings) => Ok(Box::new(S3Storage::open(settings).await)),
     }
 }

@@ -1,11 +1,14 @@
-//! All data access of the page: `config.json`, the results index, and round
-//! files, fetched over HTTP. Nothing here renders; failures come back as
-//! [`LoadError`]s that say what failed, for the page to show.
+//! All data access of the page: `config.json`, then listing and downloading
+//! round files from local storage (`local.rs`, via `index.json`) or S3
+//! (`s3.rs`, signed in the browser). Nothing here renders; failures come back
+//! as [`LoadError`]s that say what failed, for the page to show.
+
+mod local;
+mod s3;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use checkup_model::index::files_since;
-use checkup_model::{CheckResult, Index, PageConfig, PageStorage, parse_round};
+use checkup_model::{CheckResult, PageConfig, PageStorage, parse_round};
 use futures::StreamExt;
 use gloo_net::http::Request;
 use web_sys::RequestCache;
@@ -28,23 +31,34 @@ impl std::fmt::Display for LoadError {
     }
 }
 
+/// A round file found in storage: its name, timestamp, and the URL to get it.
+pub struct Listed {
+    pub name: String,
+    pub timestamp: i64,
+    pub url: String,
+}
+
 /// Fetches a text resource, bypassing the HTTP cache (these files change).
-async fn fetch_text(url: &str, what: &str) -> Result<String, LoadError> {
+/// `shown_url` names it in errors (a signed URL would show the signature).
+async fn fetch_text(url: &str, what: &str, shown_url: &str) -> Result<String, LoadError> {
     let fail = |why: String| LoadError {
-        what: format!("{what} ({url})"),
+        what: format!("{what} ({shown_url})"),
         why,
     };
-    let response = Request::get(url)
-        .cache(RequestCache::NoStore)
-        .send()
-        .await
-        .map_err(|e| fail(format!("the server did not answer ({e})")))?;
+    let response = Request::get(url).cache(RequestCache::NoStore).send().await.map_err(|e| {
+        fail(format!("no answer, or the browser blocked it (is CORS set up for this page's origin?) ({e})"))
+    })?;
     if !response.ok() {
-        return Err(fail(format!(
-            "HTTP {} {}",
-            response.status(),
-            response.status_text()
-        )));
+        // S3 explains refusals in an XML error document: show its code.
+        let body = response.text().await.unwrap_or_default();
+        let detail = checkup_model::s3::parse_list(&body)
+            .err()
+            .filter(|d| !d.contains("not valid XML"));
+        let status = format!("HTTP {} {}", response.status(), response.status_text());
+        return Err(fail(match detail {
+            Some(d) => format!("{status} ({d})"),
+            None => status,
+        }));
     }
     response
         .text()
@@ -54,7 +68,7 @@ async fn fetch_text(url: &str, what: &str) -> Result<String, LoadError> {
 
 /// Loads and checks `config.json`, served beside the page.
 pub async fn load_config() -> Result<PageConfig, LoadError> {
-    let text = fetch_text("config.json", "the page configuration").await?;
+    let text = fetch_text("config.json", "the page configuration", "config.json").await?;
     PageConfig::parse(&text).map_err(|why| LoadError {
         what: "the page configuration (config.json)".into(),
         why: format!("it is not valid: {why}"),
@@ -100,37 +114,23 @@ pub struct Fetched {
 }
 
 /// Lists the files of the window and downloads those not in `known`
-/// (names already loaded or skipped).
+/// (names already loaded or skipped), a few at a time.
 pub async fn fetch_new(
     config: &PageConfig,
     known: &BTreeSet<String>,
     since: i64,
 ) -> Result<Fetched, LoadError> {
-    let PageStorage::Local { url } = &config.storage;
-    let base = if url.ends_with('/') {
-        url.clone()
-    } else {
-        format!("{url}/")
+    let listed = match &config.storage {
+        PageStorage::Local { url } => local::list(url, since).await?,
+        storage @ PageStorage::S3 { .. } => s3::list(storage, known, since).await?,
     };
-    let index_text = fetch_text(&format!("{base}index.json"), "the results index").await?;
-    let index: Index = serde_json::from_str(&index_text).map_err(|e| LoadError {
-        what: format!("the results index ({base}index.json)"),
-        why: format!("it is not a JSON map of file names to timestamps ({e})"),
-    })?;
-    let wanted: Vec<(String, i64)> = files_since(&index, since)
-        .into_iter()
-        .filter(|(name, _)| !known.contains(*name))
-        .map(|(name, ts)| (name.to_string(), ts))
-        .collect();
-    let downloads = futures::stream::iter(wanted.into_iter().map(|(name, ts)| {
-        let url = format!("{base}{name}");
-        async move {
-            let outcome = match fetch_text(&url, "a result file").await {
-                Ok(text) => parse_round(&text).map_err(|e| e.to_string()),
-                Err(e) => Err(e.why),
-            };
-            (name, ts, outcome)
-        }
+    let wanted = listed.into_iter().filter(|l| !known.contains(&l.name));
+    let downloads = futures::stream::iter(wanted.map(|l| async move {
+        let outcome = match fetch_text(&l.url, "a result file", &l.name).await {
+            Ok(text) => parse_round(&text).map_err(|e| e.to_string()),
+            Err(e) => Err(e.why),
+        };
+        (l.name, l.timestamp, outcome)
     }))
     .buffer_unordered(PARALLEL_DOWNLOADS)
     .collect::<Vec<_>>()

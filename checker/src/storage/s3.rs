@@ -1,0 +1,303 @@
+//! S3 storage (AWS, or any S3-compatible store: Garage, MinIO, R2): each round
+//! is one object `<prefix><unix_nanos>-<node>-check.json`, written once and
+//! never rewritten. Nothing is read-modify-written, so any number of nodes can
+//! share a bucket without coordination; the page lists the bucket itself.
+
+use async_trait::async_trait;
+use aws_sdk_s3::config::{Credentials, Region, RequestChecksumCalculation};
+use aws_sdk_s3::error::DisplayErrorContext;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{Delete, ObjectIdentifier};
+use checkup_model::{CheckResult, ResultFileName};
+use toml::Spanned;
+
+use super::{Storage, StorageError};
+use crate::config::{FieldError, RawStorage};
+
+/// The kind-specific keys S3 storage accepts.
+pub const KEYS: &[&str] = &[
+    "bucket",
+    "prefix",
+    "region",
+    "endpoint",
+    "path_style",
+    "access_key_id",
+    "secret_access_key",
+];
+
+const DEFAULT_REGION: &str = "us-east-1";
+/// DeleteObjects takes at most this many keys per call.
+const DELETE_BATCH: usize = 1000;
+
+/// Validated S3 settings.
+#[derive(Clone, PartialEq)]
+pub struct S3Settings {
+    pub bucket: String,
+    /// Empty, or ends with '/'.
+    pub prefix: String,
+    pub region: String,
+    pub endpoint: Option<String>,
+    pub path_style: bool,
+    /// (access key id, secret); `None` = the standard AWS credential chain.
+    pub credentials: Option<(String, String)>,
+}
+
+impl std::fmt::Debug for S3Settings {
+    // Never print the secret, not even in debug output.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Settings")
+            .field("bucket", &self.bucket)
+            .field("prefix", &self.prefix)
+            .field("region", &self.region)
+            .field("endpoint", &self.endpoint)
+            .field("path_style", &self.path_style)
+            .field("access_key_id", &self.credentials.as_ref().map(|c| &c.0))
+            .finish()
+    }
+}
+
+impl S3Settings {
+    pub fn from_raw(raw: &Spanned<RawStorage>) -> Result<S3Settings, FieldError> {
+        let r = raw.get_ref();
+        let bucket = r.bucket.as_ref().ok_or_else(|| {
+            FieldError::new(raw.span(), "storage.bucket", "s3 storage needs a bucket")
+        })?;
+        let name = bucket.get_ref();
+        if name.is_empty()
+            || name.len() > 255
+            || name.contains('/')
+            || name.chars().any(char::is_whitespace)
+        {
+            return Err(FieldError::new(
+                bucket.span(),
+                "storage.bucket",
+                format!("{name:?} is not a bucket name"),
+            ));
+        }
+        let prefix = match &r.prefix {
+            Some(p) => {
+                let p = p.get_ref().trim_start_matches('/');
+                if p.is_empty() || p.ends_with('/') {
+                    p.to_string()
+                } else {
+                    format!("{p}/")
+                }
+            }
+            None => String::new(),
+        };
+        let endpoint = match &r.endpoint {
+            Some(e) => {
+                let url = url::Url::parse(e.get_ref()).map_err(|err| {
+                    FieldError::new(
+                        e.span(),
+                        "storage.endpoint",
+                        format!("{:?} is not a URL: {err}", e.get_ref()),
+                    )
+                })?;
+                if !matches!(url.scheme(), "http" | "https") {
+                    return Err(FieldError::new(
+                        e.span(),
+                        "storage.endpoint",
+                        "must start with http:// or https://",
+                    ));
+                }
+                Some(e.get_ref().trim_end_matches('/').to_string())
+            }
+            None => None,
+        };
+        let credentials = match (&r.access_key_id, &r.secret_access_key) {
+            (Some(id), Some(secret)) => Some((id.get_ref().clone(), secret.get_ref().clone())),
+            (None, None) => None,
+            (Some(v), None) => {
+                return Err(FieldError::new(
+                    v.span(),
+                    "storage.secret_access_key",
+                    "is needed with access_key_id",
+                ));
+            }
+            (None, Some(v)) => {
+                return Err(FieldError::new(
+                    v.span(),
+                    "storage.access_key_id",
+                    "is needed with secret_access_key",
+                ));
+            }
+        };
+        Ok(S3Settings {
+            bucket: name.clone(),
+            prefix,
+            region: r
+                .region
+                .as_ref()
+                .map(|v| v.get_ref().clone())
+                .unwrap_or_else(|| DEFAULT_REGION.into()),
+            path_style: r
+                .path_style
+                .as_ref()
+                .map(|v| *v.get_ref())
+                .unwrap_or(endpoint.is_some()),
+            endpoint,
+            credentials,
+        })
+    }
+
+    pub fn describe(&self) -> String {
+        let at = self
+            .endpoint
+            .as_deref()
+            .map(|e| format!(" at {e}"))
+            .unwrap_or_default();
+        format!("s3://{}/{}{at}", self.bucket, self.prefix)
+    }
+
+    /// AWS SDK configuration: region, endpoint and credentials (static, or the
+    /// standard chain: environment, shared profile, SSO, instance role).
+    pub async fn sdk_config(&self) -> aws_config::SdkConfig {
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(Region::new(self.region.clone()));
+        if let Some((id, secret)) = &self.credentials {
+            loader = loader.credentials_provider(Credentials::new(
+                id,
+                secret,
+                None,
+                None,
+                "checker-config",
+            ));
+        }
+        loader.load().await
+    }
+
+    /// An S3 client for these settings.
+    pub fn client(&self, sdk: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
+        let mut builder = aws_sdk_s3::config::Builder::from(sdk)
+            .force_path_style(self.path_style)
+            // Checksums only where S3 requires them: not every compatible
+            // store accepts the newer default ones.
+            .request_checksum_calculation(RequestChecksumCalculation::WhenRequired);
+        if let Some(endpoint) = &self.endpoint {
+            builder = builder.endpoint_url(endpoint);
+        }
+        aws_sdk_s3::Client::from_conf(builder.build())
+    }
+}
+
+pub struct S3Storage {
+    settings: S3Settings,
+    client: aws_sdk_s3::Client,
+}
+
+impl S3Storage {
+    pub async fn open(settings: &S3Settings) -> S3Storage {
+        let sdk = settings.sdk_config().await;
+        S3Storage {
+            client: settings.client(&sdk),
+            settings: settings.clone(),
+        }
+    }
+
+    fn remote(&self, action: &'static str, key: &str, err: impl std::error::Error) -> StorageError {
+        StorageError::Remote {
+            action,
+            bucket: self.settings.bucket.clone(),
+            key: key.to_string(),
+            message: DisplayErrorContext(err).to_string(),
+        }
+    }
+
+    /// Own result keys older than `cutoff`, in listing (time) order.
+    async fn expired_keys(&self, node: &str, cutoff: i64) -> Result<Vec<String>, StorageError> {
+        let prefix = &self.settings.prefix;
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.settings.bucket)
+            .prefix(prefix)
+            .into_paginator()
+            .send();
+        let mut expired = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| self.remote("cannot list", prefix, e))?;
+            for object in page.contents() {
+                let Some(key) = object.key() else { continue };
+                let Some(name) = key.strip_prefix(prefix.as_str()) else {
+                    continue;
+                };
+                let Ok(parsed) = ResultFileName::parse(name) else {
+                    continue;
+                };
+                if parsed.timestamp >= cutoff {
+                    // Keys sort by timestamp: everything after this is newer.
+                    return Ok(expired);
+                }
+                if parsed.node.as_deref() == Some(node) {
+                    expired.push(key.to_string());
+                }
+            }
+        }
+        Ok(expired)
+    }
+}
+
+#[async_trait]
+impl Storage for S3Storage {
+    fn describe(&self) -> String {
+        self.settings.describe()
+    }
+
+    async fn store(
+        &self,
+        name: &ResultFileName,
+        results: &[CheckResult],
+    ) -> Result<String, StorageError> {
+        let mut bytes = serde_json::to_vec(results)?;
+        bytes.push(b'\n');
+        let key = format!("{}{}", self.settings.prefix, name);
+        self.client
+            .put_object()
+            .bucket(&self.settings.bucket)
+            .key(&key)
+            .content_type("application/json")
+            .body(ByteStream::from(bytes))
+            .send()
+            .await
+            .map_err(|e| self.remote("cannot write", &key, e))?;
+        Ok(format!("s3://{}/{key}", self.settings.bucket))
+    }
+
+    async fn prune(&self, node: &str, cutoff: i64) -> Result<usize, StorageError> {
+        let expired = self.expired_keys(node, cutoff).await?;
+        for batch in expired.chunks(DELETE_BATCH) {
+            let objects: Vec<ObjectIdentifier> = batch
+                .iter()
+                .map(|k| {
+                    ObjectIdentifier::builder()
+                        .key(k)
+                        .build()
+                        .expect("key is set")
+                })
+                .collect();
+            let delete = Delete::builder()
+                .set_objects(Some(objects))
+                .quiet(true)
+                .build()
+                .expect("objects are set");
+            let out = self
+                .client
+                .delete_objects()
+                .bucket(&self.settings.bucket)
+                .delete(delete)
+                .send()
+                .await
+                .map_err(|e| self.remote("cannot delete from", &self.settings.prefix, e))?;
+            if let Some(failed) = out.errors().first() {
+                return Err(StorageError::Remote {
+                    action: "cannot delete",
+                    bucket: self.settings.bucket.clone(),
+                    key: failed.key().unwrap_or_default().to_string(),
+                    message: failed.message().unwrap_or("refused").to_string(),
+                });
+            }
+        }
+        Ok(expired.len())
+    }
+}

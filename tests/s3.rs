@@ -1,0 +1,416 @@
+//! S3 end to end against a real Garage on loopback: the checker writes rounds
+//! with a read-write key, the page (served by Caddy) lists and downloads them
+//! in headless Chromium with a read-only key through CORS, and the read-only
+//! key can do nothing else. Retention deletes only the checker's own keys.
+
+use std::fs;
+use std::process::Command;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
+use serde_json::{Value, json};
+use system_tests::browser::Browser;
+use system_tests::caddy::Caddy;
+use system_tests::garage::{Garage, Key, REGION, error_code};
+use system_tests::process::checker_bin;
+use system_tests::test_server::TestServer;
+use system_tests::{dist_dir, workspace_root};
+
+const BUCKET: &str = "status";
+
+struct Setup {
+    garage: Garage,
+    writer: Key,
+    reader: Key,
+}
+
+fn setup() -> Setup {
+    let garage = Garage::start();
+    garage.create_bucket(BUCKET);
+    garage.create_bucket("private");
+    let writer = garage.create_key("checker", BUCKET, &["--read", "--write", "--owner"]);
+    let reader = garage.create_key("page", BUCKET, &["--read"]);
+    Setup {
+        garage,
+        writer,
+        reader,
+    }
+}
+
+fn now_nanos() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as i64
+}
+
+/// Runs `checker check --store` against Garage with these checks.
+fn store_round(
+    s: &Setup,
+    dir: &std::path::Path,
+    node: &str,
+    extra_storage: &str,
+    checks: &str,
+) -> String {
+    let cfg = dir.join(format!("{node}.toml"));
+    let text = format!(
+        "node = \"{node}\"\n{}{extra_storage}\n{checks}",
+        s.garage.checker_storage_toml(BUCKET, "checkup", &s.writer)
+    );
+    fs::write(&cfg, text).unwrap();
+    let out = Command::new(checker_bin())
+        .arg("--config")
+        .arg(&cfg)
+        .args(["check", "--store"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "checker failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+async fn keys(client: &aws_sdk_s3::Client, bucket: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    let mut pages = client
+        .list_objects_v2()
+        .bucket(bucket)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        keys.extend(
+            page.unwrap()
+                .contents()
+                .iter()
+                .filter_map(|o| o.key().map(str::to_string)),
+        );
+    }
+    keys
+}
+
+async fn allow_cors(client: &aws_sdk_s3::Client, origin: &str) {
+    let rule = CorsRule::builder()
+        .allowed_origins(origin)
+        .allowed_methods("GET")
+        .allowed_methods("HEAD")
+        .allowed_headers("*")
+        .build()
+        .unwrap();
+    client
+        .put_bucket_cors()
+        .bucket(BUCKET)
+        .cors_configuration(
+            CorsConfiguration::builder()
+                .cors_rules(rule)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("put bucket CORS");
+}
+
+fn page_config(s: &Setup, key: Option<&Key>) -> Value {
+    let mut storage = json!({
+        "type": "s3", "bucket": BUCKET, "region": REGION, "endpoint": s.garage.endpoint(), "prefix": "checkup/"
+    });
+    if let Some(k) = key {
+        storage["access_key_id"] = json!(k.id);
+        storage["secret_access_key"] = json!(k.secret);
+    }
+    json!({ "title": "S3 status", "storage": storage, "refresh_interval_secs": 2, "window_hours": 2 })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn checker_writes_to_garage_and_the_page_reads_with_a_read_only_key() {
+    let s = setup();
+    let server = TestServer::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let checks = format!(
+        "[[checks]]\nname = \"API\"\ntype = \"http\"\nurl = \"{}\"\n\n[[checks]]\nname = \"Broken\"\ntype = \"http\"\nurl = \"{}\"\n",
+        server.url("/ok"),
+        server.url("/status/503")
+    );
+    let stdout = store_round(&s, tmp.path(), "fra1", "", &checks);
+    assert!(stdout.contains("stored s3://status/checkup/"), "{stdout}");
+    store_round(&s, tmp.path(), "nyc1", "", &checks);
+
+    let writer = s.garage.client(&s.writer);
+    // Objects are JSON with the right content type, named by node.
+    let stored = keys(&writer, BUCKET).await;
+    assert_eq!(stored.len(), 2, "{stored:?}");
+    assert!(
+        stored.iter().any(|k| k.ends_with("-fra1-check.json"))
+            && stored.iter().any(|k| k.ends_with("-nyc1-check.json"))
+    );
+    let head = writer
+        .head_object()
+        .bucket(BUCKET)
+        .key(&stored[0])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.content_type(), Some("application/json"));
+
+    // More than one listing page: 1,005 more rounds from a third node.
+    let base = now_nanos() - 3_000_000_000;
+    let seed = futures_like_join(&writer, base).await;
+    assert_eq!(seed, 1005);
+
+    let site = tempfile::tempdir().unwrap();
+    let caddy = Caddy::start(&dist_dir(), site.path(), site.path());
+    allow_cors(&writer, &caddy.url("")).await;
+    fs::write(
+        site.path().join("config.json"),
+        page_config(&s, Some(&s.reader)).to_string(),
+    )
+    .unwrap();
+
+    // The write key is nowhere in what the page is built from or fetches.
+    for file in fs::read_dir(dist_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .chain([site.path().join("config.json")])
+    {
+        let bytes = fs::read(&file).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains(&s.writer.secret) && !text.contains(&s.writer.id),
+            "write key in {}",
+            file.display()
+        );
+    }
+
+    let browser = Browser::start(1280, 900).await;
+    browser.client.goto(&caddy.url("/")).await.unwrap();
+    let banner = browser.wait_for("[data-overall]", 60).await;
+    assert_eq!(
+        banner.attr("data-overall").await.unwrap().as_deref(),
+        Some("partial")
+    );
+    let rows = browser
+        .eval("return Array.from(document.querySelectorAll('li.check')).map(li => [li.dataset.check, li.dataset.status]);")
+        .await;
+    assert_eq!(
+        rows,
+        json!([
+            ["API", "healthy"],
+            ["Broken", "down"],
+            ["Seeded", "healthy"]
+        ])
+    );
+    let requests = browser
+        .eval(&format!(
+            "const e = performance.getEntriesByType('resource').map(r => r.name).filter(n => n.startsWith('{}')); \
+             return [e.filter(n => n.includes('list-type=2')).length, e.filter(n => n.includes('-check.json') && !n.includes('list-type')).length, \
+                     e.filter(n => !n.includes('X-Amz-Signature=')).length];",
+            s.garage.endpoint()
+        ))
+        .await;
+    let counts: Vec<u64> = serde_json::from_value(requests).unwrap();
+    assert!(
+        counts[0] >= 2,
+        "the listing was not followed past its first page: {counts:?}"
+    );
+    assert_eq!(
+        counts[1], 1007,
+        "every round in the window downloaded once: {counts:?}"
+    );
+    assert_eq!(counts[2], 0, "unsigned request to the bucket: {counts:?}");
+    screenshot(&browser, "s3-garage").await;
+
+    // A new round shows up on the next refresh, fetching only what is new.
+    store_round(
+        &s,
+        tmp.path(),
+        "fra1",
+        "",
+        &format!(
+            "{checks}\n[[checks]]\nname = \"Late\"\ntype = \"http\"\nurl = \"{}\"\n",
+            server.url("/ok")
+        ),
+    );
+    browser.wait_for("li.check[data-check=\"Late\"]", 20).await;
+    let after: u64 = serde_json::from_value(
+        browser
+            .eval("return performance.getEntriesByType('resource').filter(r => r.name.includes('-check.json') && !r.name.includes('list-type')).length;")
+            .await,
+    )
+    .unwrap();
+    assert_eq!(after, 1008, "a refresh downloaded old rounds again");
+    browser.close().await;
+}
+
+/// Seeds 1,005 rounds from node "seed", 1 ms apart, in parallel.
+async fn futures_like_join(client: &aws_sdk_s3::Client, base: i64) -> usize {
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..1005i64 {
+        let client = client.clone();
+        tasks.spawn(async move {
+            let ts = base + i * 1_000_000;
+            let body = format!(r#"[{{"title":"Seeded","endpoint":"seed","timestamp":{ts},"times":[{{"rtt":1000000}}],"healthy":true}}]"#);
+            client
+                .put_object()
+                .bucket(BUCKET)
+                .key(format!("checkup/{ts}-seed-check.json"))
+                .body(body.into_bytes().into())
+                .send()
+                .await
+                .expect("seed put");
+        });
+    }
+    tasks.join_all().await.len()
+}
+
+async fn screenshot(browser: &Browser, name: &str) {
+    let png = browser.client.screenshot().await.expect("screenshot");
+    let dir = workspace_root().join("target/screenshots");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_read_only_key_is_refused_for_writes_deletes_and_other_buckets() {
+    let s = setup();
+    let writer = s.garage.client(&s.writer);
+    writer
+        .put_object()
+        .bucket(BUCKET)
+        .key("checkup/1-n-check.json")
+        .body(b"[]".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let reader = s.garage.client(&s.reader);
+    assert_eq!(
+        keys(&reader, BUCKET).await,
+        ["checkup/1-n-check.json"],
+        "the reader can list"
+    );
+    let put = reader
+        .put_object()
+        .bucket(BUCKET)
+        .key("checkup/2-n-check.json")
+        .body(b"[]".to_vec().into())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_code(&put), "AccessDenied");
+    let delete = reader
+        .delete_object()
+        .bucket(BUCKET)
+        .key("checkup/1-n-check.json")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_code(&delete), "AccessDenied");
+    let other = reader
+        .list_objects_v2()
+        .bucket("private")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_code(&other), "AccessDenied");
+    assert_eq!(
+        keys(&writer, BUCKET).await.len(),
+        1,
+        "nothing was written or deleted"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_key_is_explained_on_the_page() {
+    let s = setup();
+    let site = tempfile::tempdir().unwrap();
+    let caddy = Caddy::start(&dist_dir(), site.path(), site.path());
+    allow_cors(&s.garage.client(&s.writer), &caddy.url("")).await;
+    let wrong = Key {
+        id: s.reader.id.clone(),
+        secret: "0".repeat(64),
+    };
+    fs::write(
+        site.path().join("config.json"),
+        page_config(&s, Some(&wrong)).to_string(),
+    )
+    .unwrap();
+    let browser = Browser::start(900, 600).await;
+    browser.client.goto(&caddy.url("/")).await.unwrap();
+    let text = browser.wait_for(".problem", 20).await.text().await.unwrap();
+    assert!(
+        text.contains("Could not load the bucket listing (s3://status/checkup/): HTTP 403"),
+        "{text}"
+    );
+    screenshot(&browser, "s3-wrong-key").await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_cors_the_page_says_the_browser_blocked_it() {
+    let s = setup();
+    let site = tempfile::tempdir().unwrap();
+    let caddy = Caddy::start(&dist_dir(), site.path(), site.path());
+    fs::write(
+        site.path().join("config.json"),
+        page_config(&s, Some(&s.reader)).to_string(),
+    )
+    .unwrap();
+    let browser = Browser::start(900, 600).await;
+    browser.client.goto(&caddy.url("/")).await.unwrap();
+    let text = browser.wait_for(".problem", 20).await.text().await.unwrap();
+    assert!(
+        text.contains("the browser blocked it (is CORS set up for this page's origin?)"),
+        "{text}"
+    );
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn retention_deletes_only_the_checkers_own_old_keys() {
+    let s = setup();
+    let writer = s.garage.client(&s.writer);
+    let old = 1_000_000_000_000_000_000i64;
+    for key in [
+        format!("checkup/{old}-fra1-check.json"),
+        format!("checkup/{}-fra1-check.json", old + 1),
+        format!("checkup/{old}-nyc1-check.json"),
+        format!("checkup/{old}-check.json"),
+        format!("other/{old}-fra1-check.json"),
+        "checkup/notes.txt".to_string(),
+    ] {
+        writer
+            .put_object()
+            .bucket(BUCKET)
+            .key(key)
+            .body(b"[]".to_vec().into())
+            .send()
+            .await
+            .unwrap();
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let server = TestServer::start();
+    let checks = format!(
+        "[[checks]]\nname = \"API\"\ntype = \"http\"\nurl = \"{}\"\n",
+        server.url("/ok")
+    );
+    store_round(&s, tmp.path(), "fra1", "check_expiry = \"1d\"\n", &checks);
+    let mut left = keys(&writer, BUCKET).await;
+    left.sort();
+    assert_eq!(left.len(), 5, "{left:?}");
+    assert!(
+        !left
+            .iter()
+            .any(|k| k.starts_with(&format!("checkup/{}", old)) && k.ends_with("-fra1-check.json")),
+        "{left:?}"
+    );
+    for kept in [
+        format!("checkup/{old}-nyc1-check.json"),
+        format!("checkup/{old}-check.json"),
+        format!("other/{old}-fra1-check.json"),
+        "checkup/notes.txt".into(),
+    ] {
+        assert!(left.contains(&kept), "{kept} was deleted: {left:?}");
+    }
+}

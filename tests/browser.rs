@@ -264,7 +264,7 @@ async fn storage_that_does_not_answer_is_explained_on_the_page() {
         json!({"storage": {"type": "local", "url": format!("http://127.0.0.1:{closed}/results")}});
     let text = problem_shown(Some(&config.to_string()), false, "problem-storage-down").await;
     assert!(
-        text.contains(&format!("Could not load the results index (http://127.0.0.1:{closed}/results/index.json): the server did not answer")),
+        text.contains(&format!("Could not load the results index (http://127.0.0.1:{closed}/results/index.json): no answer, or the browser blocked it")),
         "{text}"
     );
 }

@@ -181,10 +181,25 @@ async fn page_shows_each_checks_state_and_fetches_only_new_rounds() {
             0
         ])
     );
-    let skipped = browser.wait_for(".skipped", 5).await.text().await.unwrap();
+    let skipped = browser.wait_for(".skipped", 5).await;
+    let summary = skipped.text().await.unwrap();
     assert!(
-        skipped.starts_with("1 result file(s) could not be read"),
-        "{skipped}"
+        summary.starts_with("1 result file(s) could not be read"),
+        "{summary}"
+    );
+    // Opening it says which file and why.
+    browser
+        .wait_for(".skipped summary", 5)
+        .await
+        .click()
+        .await
+        .unwrap();
+    let detail = skipped.text().await.unwrap();
+    assert!(
+        detail.contains(&format!(
+            "For example {damaged_ts}-other-check.json: not a JSON array of results"
+        )),
+        "{detail}"
     );
     screenshot(&browser, "local-first-round").await;
 

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use system_tests::browser::Browser;
 use system_tests::caddy::Caddy;
 use system_tests::garage::{Garage, Key, REGION, error_code};
+use system_tests::moto::Moto;
 use system_tests::process::checker_bin;
 use system_tests::test_server::TestServer;
 use system_tests::{dist_dir, workspace_root};
@@ -413,4 +414,51 @@ async fn retention_deletes_only_the_checkers_own_old_keys() {
     ] {
         assert!(left.contains(&kept), "{kept} was deleted: {left:?}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_public_bucket_is_read_without_a_key() {
+    let moto = Moto::start_open();
+    let admin = moto.s3(&moto.admin);
+    admin.create_bucket().bucket("public").send().await.unwrap();
+    let ts = now_nanos() - 1_000_000_000;
+    let round = format!(
+        r#"[{{"title":"Public API","endpoint":"https://api","timestamp":{ts},"times":[{{"rtt":2000000}}],"healthy":true}}]"#
+    );
+    admin
+        .put_object()
+        .bucket("public")
+        .key(format!("{ts}-n1-check.json"))
+        // Anonymous reads of an object need it to be public, as on AWS.
+        .acl(aws_sdk_s3::types::ObjectCannedAcl::PublicRead)
+        .body(round.into_bytes().into())
+        .send()
+        .await
+        .unwrap();
+    let site = tempfile::tempdir().unwrap();
+    let caddy = Caddy::start(&dist_dir(), site.path(), site.path());
+    let config =
+        json!({"storage": {"type": "s3", "bucket": "public", "endpoint": moto.endpoint()}});
+    fs::write(site.path().join("config.json"), config.to_string()).unwrap();
+    let browser = Browser::start(900, 600).await;
+    browser.client.goto(&caddy.url("/")).await.unwrap();
+    let row = browser
+        .wait_for("li.check[data-check=\"Public API\"]", 20)
+        .await;
+    assert_eq!(
+        row.attr("data-status").await.unwrap().as_deref(),
+        Some("healthy")
+    );
+    let signed = browser
+        .eval(&format!(
+            "return performance.getEntriesByType('resource').filter(r => r.name.startsWith('{}')).map(r => r.name.includes('X-Amz-'));",
+            moto.endpoint()
+        ))
+        .await;
+    assert_eq!(
+        signed,
+        json!([false, false]),
+        "one unsigned listing and one unsigned download"
+    );
+    browser.close().await;
 }

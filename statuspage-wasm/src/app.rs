@@ -56,7 +56,18 @@ pub fn App() -> impl IntoView {
     let checks: Memo<Vec<CheckSummary>> = Memo::new(move |_| {
         loaded.with(|l| summarize(l.rounds.values().map(|(_, r)| r.as_slice())))
     });
-    let skipped = Memo::new(move |_| loaded.with(|l| l.skipped.len()));
+    // How many files were unreadable, and the first one with its reason.
+    let skipped = Memo::new(move |_| {
+        loaded.with(|l| {
+            (
+                l.skipped.len(),
+                l.skipped
+                    .iter()
+                    .next()
+                    .map(|(n, why)| format!("{n}: {why}")),
+            )
+        })
+    });
     let title = move || {
         config.with(|c| {
             c.as_ref()
@@ -94,11 +105,15 @@ pub fn App() -> impl IntoView {
                         {(!nothing_to_say).then(|| view! {
                             <Banner overall=overall(&list) newest=newest_timestamp(&list) now=now/>
                         })}
-                        {(skipped.get() > 0).then(|| view! {
-                            <p class="skipped" role="note">
-                                {format!("{} result file(s) could not be read and were skipped.", skipped.get())}
-                            </p>
-                        })}
+                        {move || {
+                            let (count, first) = skipped.get();
+                            (count > 0).then(|| view! {
+                                <details class="skipped" role="note">
+                                    <summary>{format!("{count} result file(s) could not be read and were skipped.")}</summary>
+                                    <p>{first.map(|f| format!("For example {f}"))}</p>
+                                </details>
+                            })
+                        }}
                         <CheckList checks=list now=now start=start end=end/>
                     }
                 })

@@ -78,6 +78,36 @@ impl Moto {
         }
     }
 
+    /// moto without IAM enforcement: anyone may read and write, like a
+    /// public bucket (and it answers with `Access-Control-Allow-Origin: *`).
+    pub fn start_open() -> Moto {
+        let port = free_port();
+        let process = ChildGuard::spawn(
+            "moto server (pip install 'moto[server]')",
+            Command::new("python3")
+                .args([
+                    "-m",
+                    "moto.server",
+                    "-H",
+                    "127.0.0.1",
+                    "-p",
+                    &port.to_string(),
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+        );
+        wait_for_port(port, "moto server");
+        let anyone = Key {
+            id: "anyone".into(),
+            secret: "anyone".into(),
+        };
+        Moto {
+            port,
+            admin: anyone,
+            _process: process,
+        }
+    }
+
     pub fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }

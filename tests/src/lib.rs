@@ -5,10 +5,12 @@
 
 pub mod browser;
 pub mod caddy;
+pub mod dns_server;
 pub mod garage;
 pub mod moto;
 pub mod process;
 pub mod test_server;
+pub mod tls_server;
 
 use std::path::PathBuf;
 

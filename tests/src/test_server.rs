@@ -3,7 +3,9 @@
 //!
 //! Routes: `/ok` (200 "all good"), `/status/<code>`, `/slow/<ms>` (waits, then
 //! 200), `/big/<bytes>` (a body of that many 'x'), `/method` (echoes the
-//! method), `/header/<name>` (echoes that request header).
+//! method), `/header/<name>` (echoes that request header), `/echo` (echoes
+//! the request body), `/json` (a JSON document), `/redirect/<n>` (n redirects,
+//! then 200), `/loop` (redirects to itself forever).
 
 use std::io::Read;
 use std::sync::Arc;
@@ -49,7 +51,7 @@ impl Drop for TestServer {
     }
 }
 
-fn respond(request: tiny_http::Request) {
+fn respond(mut request: tiny_http::Request) {
     let path = request.url().to_string();
     let parts: Vec<&str> = path.trim_start_matches('/').splitn(2, '/').collect();
     let text =
@@ -73,6 +75,30 @@ fn respond(request: tiny_http::Request) {
                 Some(n),
                 None,
             ))
+        }
+        ["echo"] => {
+            let mut body = String::new();
+            let _ = request.as_reader().read_to_string(&mut body);
+            request.respond(text(200, body))
+        }
+        ["json"] => {
+            let body = r#"{"status":"UP","data":[{"state":"ok","count":7}],"version":"2.1"}"#;
+            let header = tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap();
+            request.respond(text(200, body.into()).with_header(header))
+        }
+        ["redirect", n] => {
+            let n: u32 = n.parse().unwrap_or(0);
+            if n == 0 {
+                request.respond(text(200, "arrived".into()))
+            } else {
+                let to = tiny_http::Header::from_bytes("Location", format!("/redirect/{}", n - 1))
+                    .unwrap();
+                request.respond(text(302, "moved".into()).with_header(to))
+            }
+        }
+        ["loop"] => {
+            let to = tiny_http::Header::from_bytes("Location", "/loop").unwrap();
+            request.respond(text(302, "again".into()).with_header(to))
         }
         ["method"] => {
             let m = request.method().to_string();

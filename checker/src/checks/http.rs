@@ -10,7 +10,8 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 use toml::Spanned;
 
-use super::Probe;
+use super::conditions::{Condition, json_path};
+use super::{Attempted, Probe, fields};
 use crate::config::{FieldError, RawCheck};
 
 /// The kind-specific keys an HTTP check accepts.
@@ -22,9 +23,17 @@ pub const KEYS: &[&str] = &[
     "must_contain",
     "must_not_contain",
     "max_body_bytes",
+    "body",
+    "follow_redirects",
+    "json_conditions",
+    "header_conditions",
+    "body_regex",
+    "tls_verify",
+    "ca_file",
 ];
 
 const DEFAULT_MAX_BODY: u64 = 1024 * 1024;
+const DEFAULT_REDIRECTS: i64 = 10;
 
 pub struct HttpProbe {
     client: reqwest::Client,
@@ -35,6 +44,10 @@ pub struct HttpProbe {
     must_contain: Option<String>,
     must_not_contain: Option<String>,
     max_body_bytes: u64,
+    body: Option<String>,
+    json_conditions: Vec<Condition>,
+    header_conditions: Vec<Condition>,
+    body_regex: Option<regex::bytes::Regex>,
 }
 
 pub fn build(raw: &Spanned<RawCheck>, key: &str) -> Result<Box<dyn Probe>, FieldError> {
@@ -114,19 +127,51 @@ pub fn build(raw: &Spanned<RawCheck>, key: &str) -> Result<Box<dyn Probe>, Field
         Some(v) => *v.get_ref() as u64,
         None => DEFAULT_MAX_BODY,
     };
-    let client = reqwest::Client::builder()
+    let redirects = match &check.follow_redirects {
+        Some(v) if !(0..=100).contains(v.get_ref()) => {
+            return Err(FieldError::new(
+                v.span(),
+                field("follow_redirects"),
+                "must be between 0 (do not follow) and 100",
+            ));
+        }
+        Some(v) => *v.get_ref(),
+        None => DEFAULT_REDIRECTS,
+    };
+    let mut client = reqwest::Client::builder()
         // A fresh connection per attempt, so each RTT includes connecting, as
         // a visitor's first request would.
         .pool_max_idle_per_host(0)
         .user_agent(concat!("checkup-rs/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| {
-            FieldError::new(
-                raw.span(),
-                key,
-                format!("cannot set up an HTTP client: {e}"),
-            )
-        })?;
+        .redirect(if redirects == 0 {
+            reqwest::redirect::Policy::none()
+        } else {
+            reqwest::redirect::Policy::limited(redirects as usize)
+        });
+    if check.tls_verify.as_ref().is_some_and(|v| !*v.get_ref()) {
+        client = client.tls_danger_accept_invalid_certs(true);
+    }
+    if let Some(path) = fields::ca_file(&check.ca_file, key)? {
+        let span = check.ca_file.as_ref().map(|v| v.span()).unwrap_or_default();
+        let bad = |e: String| FieldError::new(span.clone(), field("ca_file"), e);
+        let pem = std::fs::read(&path)
+            .map_err(|e| bad(format!("cannot read {}: {e}", path.display())))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| bad(format!("{} is not PEM certificates: {e}", path.display())))?;
+        if certs.is_empty() {
+            return Err(bad(format!("{} holds no certificates", path.display())));
+        }
+        for cert in certs {
+            client = client.add_root_certificate(cert);
+        }
+    }
+    let client = client.build().map_err(|e| {
+        FieldError::new(
+            raw.span(),
+            key,
+            format!("cannot set up an HTTP client: {e}"),
+        )
+    })?;
     Ok(Box::new(HttpProbe {
         client,
         url: parsed,
@@ -136,6 +181,10 @@ pub fn build(raw: &Spanned<RawCheck>, key: &str) -> Result<Box<dyn Probe>, Field
         must_contain: non_empty(&check.must_contain, "must_contain")?,
         must_not_contain: non_empty(&check.must_not_contain, "must_not_contain")?,
         max_body_bytes,
+        body: check.body.as_ref().map(|b| b.get_ref().clone()),
+        json_conditions: fields::conditions(&check.json_conditions, key, "json_conditions")?,
+        header_conditions: fields::conditions(&check.header_conditions, key, "header_conditions")?,
+        body_regex: fields::regex(&check.body_regex, key, "body_regex")?,
     }))
 }
 
@@ -145,15 +194,26 @@ impl Probe for HttpProbe {
         self.url.to_string()
     }
 
-    async fn attempt(&self) -> Result<(), String> {
-        let response = self
+    async fn attempt(&self) -> Result<Attempted, String> {
+        let mut request = self
             .client
             .request(self.method.clone(), self.url.clone())
-            .headers(self.headers.clone())
-            .send()
-            .await
-            .map_err(|e| describe(&e))?;
+            .headers(self.headers.clone());
+        if let Some(body) = &self.body {
+            request = request.body(body.clone());
+        }
+        let response = request.send().await.map_err(|e| describe(&e))?;
         let status = response.status();
+        for condition in &self.header_conditions {
+            let value = response
+                .headers()
+                .get_all(condition.subject.as_str())
+                .iter()
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .collect::<Vec<_>>();
+            let value = (!value.is_empty()).then(|| serde_json::Value::String(value.join(", ")));
+            condition.check(value.as_ref())?;
+        }
         let body = read_capped(response, self.max_body_bytes).await?;
         if !self.expected.matches(status) {
             return Err(format!("status {status}, expected {}", self.expected));
@@ -168,7 +228,20 @@ impl Probe for HttpProbe {
         {
             return Err(format!("response body contains {needle:?}"));
         }
-        Ok(())
+        if let Some(re) = &self.body_regex
+            && !re.is_match(&body)
+        {
+            return Err(format!("response body does not match /{}/", re.as_str()));
+        }
+        if !self.json_conditions.is_empty() {
+            let doc: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
+                format!("response body is not JSON ({e}), so its conditions cannot hold")
+            })?;
+            for condition in &self.json_conditions {
+                condition.check(json_path(&doc, &condition.subject))?;
+            }
+        }
+        Ok(Attempted::Ok)
     }
 }
 

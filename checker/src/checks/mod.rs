@@ -5,11 +5,20 @@
 //! A failed check is data, not an error: a probe's `Err` is the attempt's error
 //! text, and the result says down. `Err` from building a check means bad config.
 
+mod conditions;
+mod dns;
+mod exec;
+mod fields;
 mod http;
 mod registry;
+mod tcp;
+mod tls;
+mod tls_setup;
 
 #[cfg(test)]
 mod http_live_tests;
+#[cfg(test)]
+mod kinds_live_tests;
 
 use std::time::{Duration, Instant};
 
@@ -18,6 +27,14 @@ use checkup_model::{Attempt, CheckResult, Stats, Status};
 
 pub use registry::build;
 
+/// A successful attempt, or one that worked but warrants "degraded"
+/// (a certificate about to expire, a command that failed in warning mode).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempted {
+    Ok,
+    Warning(String),
+}
+
 /// One attempt of one kind of check.
 #[async_trait]
 pub trait Probe: Send + Sync {
@@ -25,8 +42,9 @@ pub trait Probe: Send + Sync {
     fn endpoint(&self) -> String;
 
     /// Makes one attempt. `Err` holds why it failed, in words a person understands.
-    /// The caller measures time and enforces the timeout.
-    async fn attempt(&self) -> Result<(), String>;
+    /// The caller measures time and enforces the timeout (dropping the future,
+    /// which must then release what it holds: sockets close, children die).
+    async fn attempt(&self) -> Result<Attempted, String>;
 }
 
 /// Options every check kind takes.
@@ -58,6 +76,7 @@ impl Check {
     pub async fn run(&self) -> CheckResult {
         let timestamp = now_nanos();
         let mut times = Vec::with_capacity(self.common.attempts as usize);
+        let mut warnings = Vec::new();
         for i in 0..self.common.attempts {
             if i > 0 && !self.common.attempt_spacing.is_zero() {
                 tokio::time::sleep(self.common.attempt_spacing).await;
@@ -66,7 +85,11 @@ impl Check {
             let outcome = tokio::time::timeout(self.common.timeout, self.probe.attempt()).await;
             let rtt = duration_nanos(start.elapsed());
             let error = match outcome {
-                Ok(Ok(())) => String::new(),
+                Ok(Ok(Attempted::Ok)) => String::new(),
+                Ok(Ok(Attempted::Warning(w))) => {
+                    warnings.push(w);
+                    String::new()
+                }
                 Ok(Err(e)) => e,
                 Err(_) => format!(
                     "timed out after {}",
@@ -77,7 +100,7 @@ impl Check {
             times.push(Attempt { rtt, error });
         }
         let threshold = self.common.threshold_rtt.map(duration_nanos).unwrap_or(0);
-        let (status, notice) = conclude(&times, threshold);
+        let (status, notice) = conclude(&times, &warnings, threshold);
         CheckResult {
             title: self.common.name.clone(),
             endpoint: self.endpoint(),
@@ -93,9 +116,11 @@ impl Check {
     }
 }
 
-/// checkup's verdict: any failed attempt is down; otherwise a median above the
-/// threshold is degraded; otherwise healthy. The notice says why in words.
-pub fn conclude(times: &[Attempt], threshold: i64) -> (Status, String) {
+/// checkup's verdict: any failed attempt is down; otherwise a warning or a
+/// median above the threshold is degraded; otherwise healthy. The notice says
+/// why in words. (Warnings are not attempt errors: checkup's own page would
+/// read an error as down.)
+pub fn conclude(times: &[Attempt], warnings: &[String], threshold: i64) -> (Status, String) {
     let failed: Vec<&str> = times
         .iter()
         .filter(|a| !a.error.is_empty())
@@ -112,6 +137,9 @@ pub fn conclude(times: &[Attempt], threshold: i64) -> (Status, String) {
             )
         };
         return (Status::Down, notice);
+    }
+    if let Some(first) = warnings.first() {
+        return (Status::Degraded, first.clone());
     }
     let median = Stats::of(times).median;
     if threshold > 0 && median > threshold {
@@ -162,22 +190,35 @@ mod tests {
 
     #[test]
     fn any_failed_attempt_is_down_and_the_notice_counts_them() {
-        let (s, n) = conclude(&[a(1, ""), a(2, "connection refused"), a(3, "reset")], 0);
+        let (s, n) = conclude(
+            &[a(1, ""), a(2, "connection refused"), a(3, "reset")],
+            &["w".into()],
+            0,
+        );
         assert_eq!(s, Status::Down);
         assert_eq!(n, "2 of 3 attempts failed: connection refused");
-        let (s, n) = conclude(&[a(1, "timed out after 1s")], 0);
+        let (s, n) = conclude(&[a(1, "timed out after 1s")], &[], 0);
         assert_eq!((s, n.as_str()), (Status::Down, "timed out after 1s"));
     }
 
     #[test]
     fn median_above_threshold_is_degraded() {
-        let (s, n) = conclude(&[a(100, ""), a(900, ""), a(800, "")], 500_000_000);
+        let (s, n) = conclude(&[a(100, ""), a(900, ""), a(800, "")], &[], 500_000_000);
         assert_eq!(s, Status::Degraded);
         assert_eq!(n, "median response time 800ms is above the 500ms threshold");
-        let (s, _) = conclude(&[a(100, ""), a(900, ""), a(200, "")], 500_000_000);
+        let (s, _) = conclude(&[a(100, ""), a(900, ""), a(200, "")], &[], 500_000_000);
         assert_eq!(s, Status::Healthy);
-        let (s, _) = conclude(&[a(900, "")], 0);
+        let (s, _) = conclude(&[a(900, "")], &[], 0);
         assert_eq!(s, Status::Healthy, "no threshold, no degraded");
+    }
+
+    #[test]
+    fn a_warning_is_degraded_with_its_words() {
+        let (s, n) = conclude(&[a(1, "")], &["certificate expires in 3 days".into()], 0);
+        assert_eq!(
+            (s, n.as_str()),
+            (Status::Degraded, "certificate expires in 3 days")
+        );
     }
 
     #[test]

@@ -5,12 +5,18 @@ use std::time::Duration;
 
 use toml::Spanned;
 
-use super::{Check, Common, Probe, http};
+use super::{Check, Common, Probe, dns, exec, http, tcp, tls};
 use crate::config::{FieldError, RawCheck, validate::duration};
 
 /// Every kind: its `type` name, the kind-specific keys it accepts, and its builder.
 type Builder = fn(&Spanned<RawCheck>, &str) -> Result<Box<dyn Probe>, FieldError>;
-const KINDS: &[(&str, &[&str], Builder)] = &[("http", http::KEYS, http::build)];
+const KINDS: &[(&str, &[&str], Builder)] = &[
+    ("http", http::KEYS, http::build),
+    ("tcp", tcp::KEYS, tcp::build),
+    ("tls", tls::KEYS, tls::build),
+    ("dns", dns::KEYS, dns::build),
+    ("exec", exec::KEYS, exec::build),
+];
 
 const DEFAULT_ATTEMPTS: u32 = 1;
 const MAX_ATTEMPTS: i64 = 100;

@@ -71,6 +71,51 @@ pub struct RawCheck {
     pub must_contain: Option<Spanned<String>>,
     pub must_not_contain: Option<Spanned<String>>,
     pub max_body_bytes: Option<Spanned<i64>>,
+    /// Request body (e.g. for POST).
+    pub body: Option<Spanned<String>>,
+    /// Follow at most this many redirects; 0 = do not follow (default 10).
+    pub follow_redirects: Option<Spanned<i64>>,
+    /// `"status == ok"`, `"data.0.count > 3"`: conditions on the JSON body.
+    pub json_conditions: Option<Spanned<Vec<String>>>,
+    /// `"Content-Type contains json"`: conditions on response headers.
+    pub header_conditions: Option<Spanned<Vec<String>>>,
+    pub body_regex: Option<Spanned<String>>,
+
+    // http, tcp, tls
+    /// Verify the server's certificate (default true).
+    pub tls_verify: Option<Spanned<bool>>,
+    /// Extra CA certificates (PEM) to trust besides the system's.
+    pub ca_file: Option<Spanned<String>>,
+
+    // tcp, tls
+    /// `host:port`.
+    pub address: Option<Spanned<String>>,
+    /// tcp: speak TLS after connecting.
+    pub tls: Option<Spanned<bool>>,
+    /// Name to verify the certificate against (default: the address's host).
+    pub server_name: Option<Spanned<String>>,
+    /// tls: degraded when a certificate expires within this (default 14d).
+    pub cert_expiry_threshold: Option<Spanned<String>>,
+
+    // dns
+    /// The name to query.
+    pub query: Option<Spanned<String>>,
+    /// A, AAAA, CNAME, MX, TXT or NS (default A).
+    pub record_type: Option<Spanned<String>>,
+    /// `ip` or `ip:port` of the DNS server (default: the system resolver).
+    pub server: Option<Spanned<String>>,
+    /// NOERROR (default), NXDOMAIN, SERVFAIL, ...
+    pub expected_rcode: Option<Spanned<String>>,
+    pub answers_contain: Option<Spanned<Vec<String>>>,
+    pub answers_equal: Option<Spanned<Vec<String>>>,
+
+    // exec
+    pub command: Option<Spanned<String>>,
+    pub args: Option<Spanned<Vec<String>>>,
+    /// "down" (default) or "degraded": what a non-zero exit means.
+    pub on_failure: Option<Spanned<String>>,
+    pub output_contains: Option<Spanned<String>>,
+    pub output_regex: Option<Spanned<String>>,
 }
 
 impl RawStorage {
@@ -116,7 +161,29 @@ impl RawCheck {
             expected_status,
             must_contain,
             must_not_contain,
-            max_body_bytes
+            max_body_bytes,
+            body,
+            follow_redirects,
+            json_conditions,
+            header_conditions,
+            body_regex,
+            tls_verify,
+            ca_file,
+            address,
+            tls,
+            server_name,
+            cert_expiry_threshold,
+            query,
+            record_type,
+            server,
+            expected_rcode,
+            answers_contain,
+            answers_equal,
+            command,
+            args,
+            on_failure,
+            output_contains,
+            output_regex
         );
         set
     }

@@ -168,6 +168,61 @@ fn every_broken_config_names_its_key_and_line() {
         ),
         ("[[checks]\nname = \"a\"\n", 1, "unclosed array table"),
         (
+            "[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\ncommand = \"ls\"\n",
+            5,
+            "checks[0].command: is not an option of http checks (it applies to exec)",
+        ),
+        (
+            "[[checks]]\nname = \"a\"\ntype = \"tcp\"\naddress = \"db\"\n",
+            4,
+            "checks[0].address: \"db\" is not host:port",
+        ),
+        (
+            "[[checks]]\nname = \"a\"\ntype = \"tcp\"\naddress = \"db:5432\"\ntls_verify = false\n",
+            5,
+            "checks[0].tls_verify: only applies with tls = true",
+        ),
+        (
+            "[[checks]]\nname = \"a\"\ntype = \"tls\"\n",
+            1,
+            "checks[0].address: tls checks need address",
+        ),
+        (
+            "[[checks]]\nname = \"a\"\ntype = \"tls\"\naddress = \"x:443\"\nca_file = \"/no/such.pem\"\n",
+            5,
+            "checks[0].ca_file: /no/such.pem is not a readable file",
+        ),
+        (
+            "[[checks]]\nname = \"a\"\ntype = \"dns\"\nquery = \"example.com\"\nrecord_type = \"SRV\"\n",
+            5,
+            "checks[0].record_type: must be one of A, AAAA, CNAME, MX, TXT, NS",
+        ),
+        (
+            "[[checks]]\nname = \"a\"\ntype = \"dns\"\nquery = \"example.com\"\nserver = \"dns.google\"\n",
+            5,
+            "checks[0].server: \"dns.google\" is not an IP address",
+        ),
+        (
+            "[[checks]]\nname = \"a\"\ntype = \"exec\"\ncommand = \"x\"\non_failure = \"warn\"\n",
+            5,
+            "checks[0].on_failure: must be \"down\" or \"degraded\"",
+        ),
+        (
+            "[[checks]]\nname = \"a\"\ntype = \"exec\"\ncommand = \"x\"\noutput_regex = \"(\"\n",
+            5,
+            "checks[0].output_regex: is not a valid regular expression",
+        ),
+        (
+            "[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\njson_conditions = [\"status=UP\"]\n",
+            5,
+            "checks[0].json_conditions: \"status=UP\" is not a condition",
+        ),
+        (
+            "[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\nfollow_redirects = -1\n",
+            5,
+            "checks[0].follow_redirects: must be between 0",
+        ),
+        (
             "[storage]\ntype = \"s3\"\nregion = \"eu-west-1\"\n",
             1,
             "storage.bucket: s3 storage needs a bucket",

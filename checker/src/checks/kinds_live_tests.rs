@@ -1,0 +1,393 @@
+//! TCP, TLS, DNS and exec checks, and HTTP's extra options, against real
+//! servers and processes started here: certificates made in the test (valid,
+//! expiring in 3 days, expired, wrong name, untrusted), a DNS server on
+//! loopback, and shell scripts.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use checkup_model::{CheckResult, Status};
+use system_tests::dns_server;
+use system_tests::test_server::TestServer;
+use system_tests::tls_server::{TestCa, serve};
+
+use crate::config;
+use crate::round::run_round;
+
+async fn run_one(check_toml: &str) -> CheckResult {
+    let text = format!("node = \"t\"\n[[checks]]\nname = \"c\"\n{check_toml}\n");
+    let cfg = config::from_str(&text, Path::new("test.toml")).unwrap_or_else(|e| panic!("{e}"));
+    run_round(&cfg.checks, 1, "t").await.results.remove(0)
+}
+
+fn assert_status(r: &CheckResult, status: Status, notice_part: &str) {
+    assert_eq!(r.status, status, "{r:?}");
+    assert!(
+        r.notice.contains(notice_part),
+        "notice {:?} lacks {notice_part:?}",
+        r.notice
+    );
+}
+
+fn ca_file(ca: &TestCa) -> tempfile::NamedTempFile {
+    let f = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(f.path(), &ca.pem).unwrap();
+    f
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tcp_connects_or_says_why_not() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let r = run_one(&format!("type = \"tcp\"\naddress = \"127.0.0.1:{port}\"")).await;
+    assert_status(&r, Status::Healthy, "");
+    assert_eq!(r.endpoint, format!("tcp://127.0.0.1:{port}"));
+    drop(listener);
+    let r = run_one(&format!("type = \"tcp\"\naddress = \"127.0.0.1:{port}\"")).await;
+    assert_status(
+        &r,
+        Status::Down,
+        &format!("cannot connect to 127.0.0.1:{port}: connection refused"),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tcp_with_tls_verifies_unless_told_not_to() {
+    let ca = TestCa::new();
+    let port = serve(&ca.leaf(&["localhost"], 90)).await;
+    let ca_path = ca_file(&ca);
+    let trusted = format!(
+        "type = \"tcp\"\naddress = \"localhost:{port}\"\ntls = true\nca_file = \"{}\"",
+        ca_path.path().display()
+    );
+    assert_status(&run_one(&trusted).await, Status::Healthy, "");
+    let untrusted = format!("type = \"tcp\"\naddress = \"localhost:{port}\"\ntls = true");
+    assert_status(
+        &run_one(&untrusted).await,
+        Status::Down,
+        "TLS handshake failed: invalid peer certificate",
+    );
+    let unverified =
+        format!("type = \"tcp\"\naddress = \"localhost:{port}\"\ntls = true\ntls_verify = false");
+    assert_status(&run_one(&unverified).await, Status::Healthy, "");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tls_certificates_valid_expiring_expired_misnamed_and_untrusted() {
+    let ca = TestCa::new();
+    let ca_path = ca_file(&ca);
+    let check = |port: u16, extra: &str| {
+        format!(
+            "type = \"tls\"\naddress = \"localhost:{port}\"\nca_file = \"{}\"\n{extra}",
+            ca_path.path().display()
+        )
+    };
+    let valid = serve(&ca.leaf(&["localhost"], 90)).await;
+    assert_status(&run_one(&check(valid, "")).await, Status::Healthy, "");
+    let soon = serve(&ca.leaf(&["localhost"], 3)).await;
+    assert_status(
+        &run_one(&check(soon, "")).await,
+        Status::Degraded,
+        "the certificate expires in 3 days",
+    );
+    assert_status(
+        &run_one(&check(soon, "cert_expiry_threshold = \"2d\"")).await,
+        Status::Healthy,
+        "",
+    );
+    let expired = serve(&ca.leaf(&["localhost"], -2)).await;
+    assert_status(
+        &run_one(&check(expired, "")).await,
+        Status::Down,
+        "certificate not accepted: invalid peer certificate: certificate expired",
+    );
+    // Even without verification, an expired certificate is down.
+    assert_status(
+        &run_one(&check(expired, "tls_verify = false")).await,
+        Status::Down,
+        "the certificate expired 2 days ago",
+    );
+    let misnamed = serve(&ca.leaf(&["other.example"], 90)).await;
+    assert_status(
+        &run_one(&check(misnamed, "")).await,
+        Status::Down,
+        "certificate not valid for name \"localhost\"",
+    );
+    let other_ca = TestCa::new();
+    let untrusted = serve(&other_ca.leaf(&["localhost"], 90)).await;
+    assert_status(
+        &run_one(&check(untrusted, "")).await,
+        Status::Down,
+        "invalid peer certificate: UnknownIssuer",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dns_answers_codes_and_timeouts() {
+    let dns = dns_server::start(&[
+        ("web.test.", "A", "192.0.2.10"),
+        ("web.test.", "A", "192.0.2.11"),
+        ("web.test.", "AAAA", "2001:db8::10"),
+        ("test.", "MX", "10 mail.test."),
+        ("test.", "TXT", "v=spf1 -all"),
+        ("test.", "NS", "ns1.test."),
+        ("www.test.", "CNAME", "web.test."),
+    ])
+    .await;
+    let server = dns.addr;
+    let q = |name: &str, extra: &str| {
+        format!("type = \"dns\"\nquery = \"{name}\"\nserver = \"{server}\"\n{extra}")
+    };
+    let r = run_one(&q("web.test", "answers_contain = [\"192.0.2.11\"]")).await;
+    assert_status(&r, Status::Healthy, "");
+    assert_eq!(r.endpoint, format!("web.test A @{server}"));
+    assert_status(
+        &run_one(&q(
+            "web.test",
+            "answers_equal = [\"192.0.2.11\", \"192.0.2.10\"]",
+        ))
+        .await,
+        Status::Healthy,
+        "",
+    );
+    assert_status(
+        &run_one(&q("web.test", "answers_contain = [\"192.0.2.99\"]")).await,
+        Status::Down,
+        "answers [192.0.2.10, 192.0.2.11] do not include 192.0.2.99",
+    );
+    assert_status(
+        &run_one(&q(
+            "web.test",
+            "record_type = \"AAAA\"\nanswers_equal = [\"2001:db8::10\"]",
+        ))
+        .await,
+        Status::Healthy,
+        "",
+    );
+    assert_status(
+        &run_one(&q(
+            "test",
+            "record_type = \"MX\"\nanswers_equal = [\"10 mail.test\"]",
+        ))
+        .await,
+        Status::Healthy,
+        "",
+    );
+    assert_status(
+        &run_one(&q(
+            "test",
+            "record_type = \"txt\"\nanswers_contain = [\"v=spf1 -all\"]",
+        ))
+        .await,
+        Status::Healthy,
+        "",
+    );
+    assert_status(
+        &run_one(&q(
+            "test",
+            "record_type = \"NS\"\nanswers_equal = [\"ns1.test\"]",
+        ))
+        .await,
+        Status::Healthy,
+        "",
+    );
+    assert_status(
+        &run_one(&q(
+            "www.test",
+            "record_type = \"CNAME\"\nanswers_equal = [\"web.test\"]",
+        ))
+        .await,
+        Status::Healthy,
+        "",
+    );
+    assert_status(
+        &run_one(&q("nope.test", "")).await,
+        Status::Down,
+        "nope.test does not exist (NXDOMAIN)",
+    );
+    assert_status(
+        &run_one(&q("nope.test", "expected_rcode = \"NXDOMAIN\"")).await,
+        Status::Healthy,
+        "",
+    );
+    let started = Instant::now();
+    let r = run_one(&q(
+        dns_server::SILENT_NAME.trim_end_matches('.'),
+        "timeout = \"300ms\"",
+    ))
+    .await;
+    assert_status(&r, Status::Down, "timed out after 300ms");
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exec_exit_codes_output_and_warning_mode() {
+    assert_status(
+        &run_one("type = \"exec\"\ncommand = \"true\"").await,
+        Status::Healthy,
+        "",
+    );
+    assert_status(
+        &run_one("type = \"exec\"\ncommand = \"false\"").await,
+        Status::Down,
+        "exited with status 1",
+    );
+    let disk = "type = \"exec\"\ncommand = \"sh\"\nargs = [\"-c\", \"echo checking; echo disk 91% full >&2; exit 2\"]";
+    let r = run_one(disk).await;
+    assert_status(&r, Status::Down, "exited with status 2: disk 91% full");
+    assert_eq!(
+        r.endpoint,
+        "sh -c echo checking; echo disk 91% full >&2; exit 2"
+    );
+    assert_status(
+        &run_one(&format!("{disk}\non_failure = \"degraded\"")).await,
+        Status::Degraded,
+        "exited with status 2: disk 91% full",
+    );
+    let says = "type = \"exec\"\ncommand = \"echo\"\nargs = [\"replication lag 3s\"]";
+    assert_status(
+        &run_one(&format!("{says}\noutput_contains = \"lag 3s\"")).await,
+        Status::Healthy,
+        "",
+    );
+    assert_status(
+        &run_one(&format!("{says}\noutput_regex = \"lag [0-9]+s\"")).await,
+        Status::Healthy,
+        "",
+    );
+    assert_status(
+        &run_one(&format!("{says}\noutput_contains = \"lag 0s\"")).await,
+        Status::Down,
+        "output does not contain \"lag 0s\"",
+    );
+    assert_status(
+        &run_one("type = \"exec\"\ncommand = \"/no/such/program\"").await,
+        Status::Down,
+        "cannot run /no/such/program",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exec_is_killed_with_its_children_on_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let pids = dir.path().join("pids");
+    let script = format!(
+        "sleep 30 & echo $! > {p}; echo $$ >> {p}; wait",
+        p = pids.display()
+    );
+    let started = Instant::now();
+    let r = run_one(&format!(
+        "type = \"exec\"\ncommand = \"sh\"\nargs = [\"-c\", \"{script}\"]\ntimeout = \"300ms\""
+    ))
+    .await;
+    assert_status(&r, Status::Down, "timed out after 300ms");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    for pid in std::fs::read_to_string(&pids).unwrap().split_whitespace() {
+        // A zombie awaiting its reaper counts as gone.
+        let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let alive = state.split_whitespace().nth(2).is_some_and(|s| s != "Z");
+        assert!(!alive, "process {pid} outlived the timeout: {state}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn http_body_redirects_conditions_and_tls_options() {
+    let s = TestServer::start();
+    let http =
+        |path: &str, extra: &str| format!("type = \"http\"\nurl = \"{}\"\n{extra}", s.url(path));
+    assert_status(
+        &run_one(&http(
+            "/echo",
+            "method = \"POST\"\nbody = \"ping=1\"\nmust_contain = \"ping=1\"",
+        ))
+        .await,
+        Status::Healthy,
+        "",
+    );
+    assert_status(
+        &run_one(&http("/redirect/3", "must_contain = \"arrived\"")).await,
+        Status::Healthy,
+        "",
+    );
+    assert_status(
+        &run_one(&http("/redirect/3", "follow_redirects = 2")).await,
+        Status::Down,
+        "too many redirects",
+    );
+    assert_status(
+        &run_one(&http(
+            "/redirect/1",
+            "follow_redirects = 0\nexpected_status = 302",
+        ))
+        .await,
+        Status::Healthy,
+        "",
+    );
+    assert_status(
+        &run_one(&http("/loop", "")).await,
+        Status::Down,
+        "too many redirects",
+    );
+    let json = "json_conditions = [\"status == UP\", \"data.0.count > 3\", \"version != 1.0\"]";
+    assert_status(&run_one(&http("/json", json)).await, Status::Healthy, "");
+    assert_status(
+        &run_one(&http("/json", "json_conditions = [\"data.0.count > 9\"]")).await,
+        Status::Down,
+        "condition `data.0.count > 9` failed: data.0.count is 7",
+    );
+    assert_status(
+        &run_one(&http("/ok", "json_conditions = [\"status == UP\"]")).await,
+        Status::Down,
+        "response body is not JSON",
+    );
+    assert_status(
+        &run_one(&http(
+            "/json",
+            "header_conditions = [\"Content-Type contains json\"]",
+        ))
+        .await,
+        Status::Healthy,
+        "",
+    );
+    assert_status(
+        &run_one(&http("/json", "header_conditions = [\"X-Missing == 1\"]")).await,
+        Status::Down,
+        "X-Missing is missing",
+    );
+    assert_status(
+        &run_one(&http(
+            "/json",
+            "body_regex = \"\\\"version\\\":\\\"2\\\\.[0-9]+\\\"\"",
+        ))
+        .await,
+        Status::Healthy,
+        "",
+    );
+    assert_status(
+        &run_one(&http("/ok", "body_regex = \"^bad\"")).await,
+        Status::Down,
+        "does not match /^bad/",
+    );
+
+    let ca = TestCa::new();
+    let port = serve(&ca.leaf(&["localhost"], 90)).await;
+    let ca_path = ca_file(&ca);
+    let https =
+        |extra: &str| format!("type = \"http\"\nurl = \"https://localhost:{port}/\"\n{extra}");
+    assert_status(
+        &run_one(&https(&format!(
+            "ca_file = \"{}\"\nmust_contain = \"secure ok\"",
+            ca_path.path().display()
+        )))
+        .await,
+        Status::Healthy,
+        "",
+    );
+    assert_status(&run_one(&https("")).await, Status::Down, "");
+    assert_status(
+        &run_one(&https("tls_verify = false")).await,
+        Status::Healthy,
+        "",
+    );
+}

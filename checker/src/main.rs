@@ -9,6 +9,7 @@ mod provision;
 mod report;
 mod round;
 mod storage;
+mod systemd;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;

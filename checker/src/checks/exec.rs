@@ -17,6 +17,7 @@ pub const KEYS: &[&str] = &[
     "args",
     "on_failure",
     "output_contains",
+    "output_not_contains",
     "output_regex",
 ];
 
@@ -28,6 +29,7 @@ pub struct ExecProbe {
     args: Vec<String>,
     failure_is_warning: bool,
     output_contains: Option<String>,
+    output_not_contains: Option<String>,
     output_regex: Option<regex::bytes::Regex>,
 }
 
@@ -55,6 +57,11 @@ pub fn build(raw: &Spanned<RawCheck>, key: &str) -> Result<Box<dyn Probe>, Field
             .unwrap_or_default(),
         failure_is_warning,
         output_contains: fields::optional_text(&check.output_contains, key, "output_contains")?,
+        output_not_contains: fields::optional_text(
+            &check.output_not_contains,
+            key,
+            "output_not_contains",
+        )?,
         output_regex: fields::regex(&check.output_regex, key, "output_regex")?,
     }))
 }
@@ -131,6 +138,12 @@ impl Probe for ExecProbe {
             .filter(|n| !text.contains(n.as_str()))
         {
             Some(format!("output does not contain {needle:?}"))
+        } else if let Some(needle) = self
+            .output_not_contains
+            .as_ref()
+            .filter(|n| text.contains(n.as_str()))
+        {
+            Some(format!("output contains {needle:?}"))
         } else {
             self.output_regex
                 .as_ref()

@@ -7,7 +7,9 @@ use std::process::ExitCode;
 
 use tokio::time::MissedTickBehavior;
 
-use crate::{config, round, storage};
+use checkup_model::Status;
+
+use crate::{config, round, storage, systemd};
 
 pub async fn run(path: &Path) -> anyhow::Result<ExitCode> {
     let config = config::load(path)?;
@@ -19,6 +21,12 @@ pub async fn run(path: &Path) -> anyhow::Result<ExitCode> {
         storage = %storage.describe(),
         "checker started"
     );
+    systemd::ready(&format!(
+        "{} checks every {}",
+        config.checks.len(),
+        humantime::format_duration(config.interval)
+    ));
+    systemd::spawn_watchdog();
     let mut ticker = tokio::time::interval(config.interval);
     // A round that overruns its interval delays the next instead of bunching them.
     ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -27,25 +35,41 @@ pub async fn run(path: &Path) -> anyhow::Result<ExitCode> {
     loop {
         tokio::select! {
             _ = ticker.tick() => {}
-            _ = &mut stop => break,
+            _ = &mut stop => {
+                systemd::stopping();
+                break;
+            }
         }
         let work = async {
             let round = round::run_round(&config.checks, config.concurrency, &config.node).await;
-            if let Err(e) = round::store_round(
+            let stored = round::store_round(
                 storage.as_ref(),
                 &config.node,
                 &round,
                 config.storage.check_expiry,
             )
-            .await
-            {
+            .await;
+            if let Err(e) = &stored {
                 tracing::error!(error = %e, "cannot store the round");
             }
+            let count = |s: Status| round.results.iter().filter(|r| r.status == s).count();
+            systemd::status(&format!(
+                "last round: {} healthy, {} degraded, {} down{}",
+                count(Status::Healthy),
+                count(Status::Degraded),
+                count(Status::Down),
+                if stored.is_err() {
+                    "; NOT STORED (see the journal)"
+                } else {
+                    ""
+                }
+            ));
         };
         tokio::pin!(work);
         tokio::select! {
             _ = &mut work => {}
             _ = &mut stop => {
+                systemd::stopping();
                 tracing::info!("stop requested; finishing the round in flight");
                 work.await;
                 break;

@@ -3,6 +3,7 @@
 //! it into the runtime [`Config`] with defaults applied, or one [`ConfigError`]
 //! naming the file, line, column and key.
 
+mod checkup_json;
 mod duration;
 mod error;
 mod raw;
@@ -40,8 +41,20 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
     from_str(&text, path)
 }
 
-/// Validates config text; `path` names it in errors and anchors relative paths.
+/// Validates config text; `path` names it in errors and anchors relative
+/// paths. A `.json` file is read as checkup's `checkup.json`, anything else as TOML.
 pub fn from_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        let raw = checkup_json::parse(text, path)?;
+        return validate::validate(raw, path).map_err(|mut e| {
+            // Name the key as checkup.json spells the list.
+            e.key = e.key.replacen("checks[", "checkers[", 1);
+            ConfigError::from_field(path, text, e)
+        });
+    }
     let raw: RawConfig =
         toml::from_str(text).map_err(|e| ConfigError::from_toml(path, text, &e))?;
     validate::validate(raw, path).map_err(|e| ConfigError::from_field(path, text, e))
@@ -49,3 +62,6 @@ pub fn from_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod checkup_json_tests;

@@ -115,6 +115,7 @@ pub struct RawCheck {
     /// "down" (default) or "degraded": what a non-zero exit means.
     pub on_failure: Option<Spanned<String>>,
     pub output_contains: Option<Spanned<String>>,
+    pub output_not_contains: Option<Spanned<String>>,
     pub output_regex: Option<Spanned<String>>,
 }
 
@@ -183,6 +184,7 @@ impl RawCheck {
             args,
             on_failure,
             output_contains,
+            output_not_contains,
             output_regex
         );
         set

@@ -75,17 +75,25 @@ const KINDS: &[(&str, &[&str])] = &[("local", local::KEYS), ("s3", s3::KEYS)];
 const DEFAULT_LOCAL_DIR: &str = "results";
 
 impl StorageConfig {
-    /// Validates the `[storage]` table; without one, results go to `results/`
-    /// beside the config file. Relative paths are relative to the config file.
+    /// Validates the `[storage]` table. Without a directory, results go to
+    /// `results/` in systemd's `$STATE_DIRECTORY` if set (the config directory
+    /// is read-only under systemd), else beside the config file. Relative
+    /// paths are relative to the config file.
     pub fn from_raw(
         raw: Option<&Spanned<RawStorage>>,
         base_dir: &Path,
     ) -> Result<StorageConfig, FieldError> {
+        let default_dir = || match std::env::var_os("STATE_DIRECTORY") {
+            // systemd may pass several, colon-separated: the first is ours.
+            Some(dirs) if !dirs.is_empty() => {
+                let dirs = dirs.to_string_lossy().into_owned();
+                PathBuf::from(dirs.split(':').next().unwrap_or_default()).join(DEFAULT_LOCAL_DIR)
+            }
+            _ => base_dir.join(DEFAULT_LOCAL_DIR),
+        };
         let Some(raw) = raw else {
             return Ok(StorageConfig {
-                kind: StorageKind::Local {
-                    dir: base_dir.join(DEFAULT_LOCAL_DIR),
-                },
+                kind: StorageKind::Local { dir: default_dir() },
                 check_expiry: None,
             });
         };
@@ -126,7 +134,7 @@ impl StorageConfig {
                         ));
                     }
                     Some(d) => base_dir.join(d.get_ref()),
-                    None => base_dir.join(DEFAULT_LOCAL_DIR),
+                    None => default_dir(),
                 };
                 StorageKind::Local { dir }
             }

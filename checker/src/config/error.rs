@@ -50,7 +50,16 @@ impl ConfigError {
     /// From a TOML syntax or type error, which carries a span but no key path.
     pub fn from_toml(file: &Path, text: &str, err: &toml::de::Error) -> ConfigError {
         let span = err.span().unwrap_or(0..0);
-        invalid(file, text, span, None, err.message().trim().to_string())
+        let message = err.message().trim().to_string();
+        // toml names an unknown key but not where it sits: add the table path.
+        let key = message
+            .strip_prefix("unknown field `")
+            .and_then(|rest| rest.split('`').next())
+            .map(|field| match table_path_at(text, span.start) {
+                Some(table) => format!("{table}.{field}"),
+                None => field.to_string(),
+            });
+        invalid(file, text, span, key, message)
     }
 
     pub fn from_field(file: &Path, text: &str, err: FieldError) -> ConfigError {
@@ -65,6 +74,32 @@ impl ConfigError {
             ConfigError::Read { .. } => None,
         }
     }
+}
+
+/// The table a byte offset falls in, as a key path (`checks[2]`, `storage`),
+/// from the `[table]` and `[[array]]` headers above it.
+fn table_path_at(text: &str, offset: usize) -> Option<String> {
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut current = None;
+    for line in text[..offset.min(text.len())].lines() {
+        let line = line.trim();
+        if let Some(name) = line.strip_prefix("[[").and_then(|l| l.split("]]").next()) {
+            let name = name.trim().to_string();
+            let n = counts.entry(name.clone()).or_insert(0);
+            current = Some(format!("{name}[{n}]"));
+            *n += 1;
+        } else if let Some(name) = line.strip_prefix('[').and_then(|l| l.split(']').next()) {
+            let name = name.trim();
+            // A sub-table of the latest array element: [checks.headers].
+            current = Some(match name.split_once('.') {
+                Some((array, rest)) if counts.contains_key(array) => {
+                    format!("{array}[{}].{rest}", counts[array] - 1)
+                }
+                _ => name.to_string(),
+            });
+        }
+    }
+    current
 }
 
 fn invalid(

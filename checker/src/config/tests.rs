@@ -43,7 +43,7 @@ fn every_broken_config_names_its_key_and_line() {
     // (config text, line of the error, text the message must contain)
     let cases: &[(&str, usize, &str)] = &[
         ("node = \"a b\"\n", 1, "node: node name \"a b\""),
-        ("nod = \"x\"\n", 1, "unknown field `nod`"),
+        ("nod = \"x\"\n", 1, "nod: unknown field `nod`"),
         (
             "interval = \"5 parsecs\"\n",
             1,
@@ -149,7 +149,7 @@ fn every_broken_config_names_its_key_and_line() {
         (
             "[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\nuser = \"bob\"\n",
             5,
-            "unknown field `user`",
+            "checks[0].user: unknown field `user`",
         ),
         (
             "[[checks]]\nname = \"\"\ntype = \"http\"\nurl = \"http://x/\"\n",
@@ -167,6 +167,16 @@ fn every_broken_config_names_its_key_and_line() {
             "duplicate key",
         ),
         ("[[checks]\nname = \"a\"\n", 1, "unclosed array table"),
+        (
+            "[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\n\n[[checks]]\nname = \"b\"\ntype = \"http\"\nurl = \"http://y/\"\ncolour = \"red\"\n",
+            10,
+            "checks[1].colour: unknown field `colour`",
+        ),
+        (
+            "[storage]\ntype = \"local\"\ncolour = 1\n",
+            3,
+            "storage.colour: unknown field `colour`",
+        ),
         (
             "[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"http://x/\"\ncommand = \"ls\"\n",
             5,

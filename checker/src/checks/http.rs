@@ -271,6 +271,13 @@ fn describe(e: &reqwest::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut source = e.source();
     while let Some(s) = source {
+        // A plain socket error at the root says it best: "connection refused".
+        if let Some(io) = s.downcast_ref::<std::io::Error>()
+            && e.is_connect()
+            && s.source().is_none()
+        {
+            return format!("connection failed: {}", super::tcp::describe_io(io));
+        }
         let text = s.to_string();
         if !parts.iter().any(|p| p.contains(&text)) {
             parts.push(text);

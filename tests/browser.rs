@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use system_tests::browser::Browser;
 use system_tests::caddy::Caddy;
+use system_tests::dist_dir;
 use system_tests::process::{checker_bin, free_port};
 use system_tests::test_server::TestServer;
-use system_tests::{dist_dir, workspace_root};
 
 const XSS_TITLE: &str = "<img src=x onerror=\"window.__xss=1\"><script>window.__xss=2</script>";
 
@@ -68,13 +68,6 @@ fn check(name: &str, url: &str, extra: &str) -> String {
 
 fn toml_string(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
-async fn screenshot(browser: &Browser, name: &str) {
-    let png = browser.client.screenshot().await.expect("screenshot");
-    let dir = workspace_root().join("target/screenshots");
-    fs::create_dir_all(&dir).unwrap();
-    fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
 
 /// Polls `script` until it returns true.
@@ -201,7 +194,7 @@ async fn page_shows_each_checks_state_and_fetches_only_new_rounds() {
         )),
         "{detail}"
     );
-    screenshot(&browser, "local-first-round").await;
+    browser.screenshot("local-first-round").await;
 
     // A new round appears without reloading, and only the new file is fetched.
     site.store_round(&[first_checks, check("Late addition", &server.url("/ok"), "")].concat());
@@ -222,7 +215,7 @@ async fn page_shows_each_checks_state_and_fetches_only_new_rounds() {
     assert_eq!(counts[0], 1, "the first round file was downloaded again");
     assert_eq!(counts[1], 1, "the damaged file was retried");
     assert!(counts[2] >= 2, "the index was not re-read: {counts:?}");
-    screenshot(&browser, "local-second-round").await;
+    browser.screenshot("local-second-round").await;
     browser.close().await;
 }
 
@@ -242,7 +235,7 @@ async fn problem_shown(config: Option<&str>, fatal: bool, shot: &str) -> String 
         Some(if fatal { "true" } else { "false" })
     );
     let text = problem.text().await.unwrap();
-    screenshot(&browser, shot).await;
+    browser.screenshot(shot).await;
     browser.close().await;
     text
 }

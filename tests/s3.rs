@@ -11,11 +11,11 @@ use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
 use serde_json::{Value, json};
 use system_tests::browser::Browser;
 use system_tests::caddy::Caddy;
+use system_tests::dist_dir;
 use system_tests::garage::{Garage, Key, REGION, error_code};
 use system_tests::moto::Moto;
 use system_tests::process::checker_bin;
 use system_tests::test_server::TestServer;
-use system_tests::{dist_dir, workspace_root};
 
 const BUCKET: &str = "status";
 
@@ -221,7 +221,7 @@ async fn checker_writes_to_garage_and_the_page_reads_with_a_read_only_key() {
         "every round in the window downloaded once: {counts:?}"
     );
     assert_eq!(counts[2], 0, "unsigned request to the bucket: {counts:?}");
-    screenshot(&browser, "s3-garage").await;
+    browser.screenshot("s3-garage").await;
 
     // A new round shows up on the next refresh, fetching only what is new.
     store_round(
@@ -264,13 +264,6 @@ async fn futures_like_join(client: &aws_sdk_s3::Client, base: i64) -> usize {
         });
     }
     tasks.join_all().await.len()
-}
-
-async fn screenshot(browser: &Browser, name: &str) {
-    let png = browser.client.screenshot().await.expect("screenshot");
-    let dir = workspace_root().join("target/screenshots");
-    fs::create_dir_all(&dir).unwrap();
-    fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -344,7 +337,7 @@ async fn a_wrong_key_is_explained_on_the_page() {
         text.contains("Could not load the bucket listing (s3://status/checkup/): HTTP 403"),
         "{text}"
     );
-    screenshot(&browser, "s3-wrong-key").await;
+    browser.screenshot("s3-wrong-key").await;
     browser.close().await;
 }
 

@@ -77,6 +77,15 @@ impl Browser {
             .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 
+    /// Saves what the browser shows to `target/screenshots/<name>.png`, for
+    /// people to look at.
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = crate::workspace_root().join("target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
     /// Ends the session; the guard then stops chromedriver and the browser.
     pub async fn close(self) {
         let _ = self.client.close().await;

@@ -22,23 +22,7 @@ pub struct Moto {
 
 impl Moto {
     pub async fn start() -> Moto {
-        let port = free_port();
-        let process = ChildGuard::spawn(
-            "moto server (pip install 'moto[server]')",
-            Command::new("python3")
-                .args([
-                    "-m",
-                    "moto.server",
-                    "-H",
-                    "127.0.0.1",
-                    "-p",
-                    &port.to_string(),
-                ])
-                .env("INITIAL_NO_AUTH_ACTION_COUNT", BOOTSTRAP_CALLS)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null()),
-        );
-        wait_for_port(port, "moto server");
+        let (port, process) = spawn(Some(BOOTSTRAP_CALLS));
         let endpoint = format!("http://127.0.0.1:{port}");
         let iam = iam_client(
             &endpoint,
@@ -81,22 +65,7 @@ impl Moto {
     /// moto without IAM enforcement: anyone may read and write, like a
     /// public bucket (and it answers with `Access-Control-Allow-Origin: *`).
     pub fn start_open() -> Moto {
-        let port = free_port();
-        let process = ChildGuard::spawn(
-            "moto server (pip install 'moto[server]')",
-            Command::new("python3")
-                .args([
-                    "-m",
-                    "moto.server",
-                    "-H",
-                    "127.0.0.1",
-                    "-p",
-                    &port.to_string(),
-                ])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null()),
-        );
-        wait_for_port(port, "moto server");
+        let (port, process) = spawn(None);
         let anyone = Key {
             id: "anyone".into(),
             secret: "anyone".into(),
@@ -115,6 +84,30 @@ impl Moto {
     pub fn s3(&self, key: &Key) -> aws_sdk_s3::Client {
         crate::garage::s3_client(&self.endpoint(), REGION, key)
     }
+}
+
+/// Starts moto's server on a free port; with `bootstrap_calls`, IAM is
+/// enforced after that many unauthenticated calls.
+fn spawn(bootstrap_calls: Option<&str>) -> (u16, ChildGuard) {
+    let port = free_port();
+    let mut command = Command::new("python3");
+    command
+        .args([
+            "-m",
+            "moto.server",
+            "-H",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(n) = bootstrap_calls {
+        command.env("INITIAL_NO_AUTH_ACTION_COUNT", n);
+    }
+    let process = ChildGuard::spawn("moto server (pip install 'moto[server]')", &mut command);
+    wait_for_port(port, "moto server");
+    (port, process)
 }
 
 pub fn iam_client(endpoint: &str, key: &Key) -> aws_sdk_iam::Client {

@@ -119,18 +119,24 @@ pub struct RawCheck {
     pub output_regex: Option<Spanned<String>>,
 }
 
+/// The named optional fields of `$raw` that are set, with their positions.
+macro_rules! set_keys {
+    ($raw:expr, $($field:ident),* $(,)?) => {{
+        let mut set = Vec::new();
+        $(
+            if let Some(v) = &$raw.$field {
+                set.push((stringify!($field), v.span()));
+            }
+        )*
+        set
+    }};
+}
+
 impl RawStorage {
     /// The kind-specific keys that are set, with their positions.
     pub fn kind_specific_keys(&self) -> Vec<(&'static str, std::ops::Range<usize>)> {
-        let mut set = Vec::new();
-        macro_rules! note {
-            ($($field:ident),*) => {$(
-                if let Some(v) = &self.$field {
-                    set.push((stringify!($field), v.span()));
-                }
-            )*};
-        }
-        note!(
+        set_keys!(
+            self,
             dir,
             bucket,
             prefix,
@@ -139,23 +145,15 @@ impl RawStorage {
             path_style,
             access_key_id,
             secret_access_key
-        );
-        set
+        )
     }
 }
 
 impl RawCheck {
     /// The kind-specific keys that are set, with their positions.
     pub fn kind_specific_keys(&self) -> Vec<(&'static str, std::ops::Range<usize>)> {
-        let mut set = Vec::new();
-        macro_rules! note {
-            ($($field:ident),*) => {$(
-                if let Some(v) = &self.$field {
-                    set.push((stringify!($field), v.span()));
-                }
-            )*};
-        }
-        note!(
+        set_keys!(
+            self,
             url,
             method,
             headers,
@@ -186,7 +184,6 @@ impl RawCheck {
             output_contains,
             output_not_contains,
             output_regex
-        );
-        set
+        )
     }
 }

@@ -61,8 +61,7 @@ impl LocalStorage {
         name: &ResultFileName,
         results: &[CheckResult],
     ) -> Result<String, StorageError> {
-        let mut bytes = serde_json::to_vec(results)?;
-        bytes.push(b'\n');
+        let bytes = super::encode_round(results)?;
         let file_name = name.to_string();
         write_atomic(&self.dir, &file_name, &bytes)?;
         self.write_index()?;

@@ -38,6 +38,13 @@ pub enum StorageError {
     Encode(#[from] serde_json::Error),
 }
 
+/// A round as stored: checkup's JSON array, newline-terminated.
+pub fn encode_round(results: &[CheckResult]) -> Result<Vec<u8>, StorageError> {
+    let mut bytes = serde_json::to_vec(results)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
 /// Writes one round of results as one immutable file.
 #[async_trait]
 pub trait Storage: Send + Sync {

@@ -249,8 +249,7 @@ impl Storage for S3Storage {
         name: &ResultFileName,
         results: &[CheckResult],
     ) -> Result<String, StorageError> {
-        let mut bytes = serde_json::to_vec(results)?;
-        bytes.push(b'\n');
+        let bytes = super::encode_round(results)?;
         let key = format!("{}{}", self.settings.prefix, name);
         self.client
             .put_object()

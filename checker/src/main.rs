@@ -8,6 +8,7 @@ mod config;
 mod provision;
 mod report;
 mod round;
+mod spool;
 mod storage;
 mod systemd;
 

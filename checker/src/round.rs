@@ -18,6 +18,13 @@ pub struct Round {
     pub results: Vec<CheckResult>,
 }
 
+impl Round {
+    /// The name this round is stored under by `node`.
+    pub fn file_name(&self, node: &str) -> ResultFileName {
+        ResultFileName::new(self.started, node).expect("node name validated with the config")
+    }
+}
+
 /// Runs every check once. Each check is its own task, so a slow one holds only
 /// its own slot, and the CPU work of many (TLS handshakes) spreads over cores.
 pub async fn run_round(checks: &[Arc<Check>], concurrency: usize, node: &str) -> Round {
@@ -62,7 +69,9 @@ pub async fn store_round(
 ) -> Result<String, StorageError> {
     let name =
         ResultFileName::new(round.started, node).expect("node name validated with the config");
-    let written = storage.store(&name, &round.results).await?;
+    let written = storage
+        .store(&name, crate::storage::encode_round(&round.results)?)
+        .await?;
     tracing::info!(file = %written, checks = round.results.len(), "round stored");
     if let Some(expiry) = check_expiry {
         let cutoff = now_nanos().saturating_sub(crate::checks::duration_nanos(expiry));

@@ -19,9 +19,10 @@ pub struct Key {
 
 pub struct Garage {
     pub s3_port: u16,
+    rpc_port: u16,
     config: std::path::PathBuf,
-    _dir: tempfile::TempDir,
-    _process: ChildGuard,
+    dir: tempfile::TempDir,
+    process: Option<ChildGuard>,
 }
 
 impl Garage {
@@ -42,24 +43,14 @@ impl Garage {
             ),
         )
         .unwrap();
-        let log = std::fs::File::create(dir.path().join("garage.log")).unwrap();
-        let process = ChildGuard::spawn(
-            "garage",
-            Command::new("garage")
-                .arg("-c")
-                .arg(&config)
-                .arg("server")
-                .stdout(Stdio::null())
-                .stderr(log),
-        );
-        wait_for_port(rpc_port, "garage rpc");
-        wait_for_port(s3_port, "garage s3 api");
-        let garage = Garage {
+        let mut garage = Garage {
             s3_port,
+            rpc_port,
             config,
-            _dir: dir,
-            _process: process,
+            dir,
+            process: None,
         };
+        garage.start_again();
         let status = garage.cli(&["status"]);
         let node_id = status
             .lines()
@@ -70,6 +61,31 @@ impl Garage {
         garage.cli(&["layout", "assign", "-z", "dc1", "-c", "1G", &node_id]);
         garage.cli(&["layout", "apply", "--version", "1"]);
         garage
+    }
+
+    /// Kills the server (as a crash or outage would); its data stays.
+    pub fn stop(&mut self) {
+        self.process = None;
+    }
+
+    /// Starts the server (again) on the same ports and data.
+    pub fn start_again(&mut self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.path().join("garage.log"))
+            .unwrap();
+        self.process = Some(ChildGuard::spawn(
+            "garage",
+            Command::new("garage")
+                .arg("-c")
+                .arg(&self.config)
+                .arg("server")
+                .stdout(Stdio::null())
+                .stderr(log),
+        ));
+        wait_for_port(self.rpc_port, "garage rpc");
+        wait_for_port(self.s3_port, "garage s3 api");
     }
 
     /// Runs the garage CLI against this node; panics with its output on failure.

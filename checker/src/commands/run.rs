@@ -9,11 +9,18 @@ use tokio::time::MissedTickBehavior;
 
 use checkup_model::Status;
 
+use crate::spool::Spool;
 use crate::{config, round, storage, systemd};
 
 pub async fn run(path: &Path) -> anyhow::Result<ExitCode> {
     let config = config::load(path)?;
     let storage = storage::open(&config.storage).await?;
+    let mut spool = Spool::open(&config.state_dir.join("spool"))?;
+    let waiting = spool.len();
+    if waiting > 0 {
+        tracing::info!(waiting, "rounds spooled by an earlier run wait for storage");
+        spool.replay(storage.as_ref()).await;
+    }
     tracing::info!(
         node = %config.node,
         checks = config.checks.len(),
@@ -49,20 +56,23 @@ pub async fn run(path: &Path) -> anyhow::Result<ExitCode> {
                 config.storage.check_expiry,
             )
             .await;
-            if let Err(e) = &stored {
-                tracing::error!(error = %e, "cannot store the round");
-            }
+            let note = match &stored {
+                Ok(_) => {
+                    spool.replay(storage.as_ref()).await;
+                    String::new()
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot store the round");
+                    spool.note_failure();
+                    keep_for_later(&spool, &round, &config.node)
+                }
+            };
             let count = |s: Status| round.results.iter().filter(|r| r.status == s).count();
             systemd::status(&format!(
-                "last round: {} healthy, {} degraded, {} down{}",
+                "last round: {} healthy, {} degraded, {} down{note}",
                 count(Status::Healthy),
                 count(Status::Degraded),
                 count(Status::Down),
-                if stored.is_err() {
-                    "; NOT STORED (see the journal)"
-                } else {
-                    ""
-                }
             ));
         };
         tokio::pin!(work);
@@ -78,6 +88,25 @@ pub async fn run(path: &Path) -> anyhow::Result<ExitCode> {
     }
     tracing::info!("checker stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Spools a round storage refused; says how it went, for the status line.
+fn keep_for_later(spool: &Spool, round: &round::Round, node: &str) -> String {
+    let name = round.file_name(node);
+    let bytes = match storage::encode_round(&round.results) {
+        Ok(bytes) => bytes,
+        Err(e) => return format!("; NOT STORED: {e}"),
+    };
+    match spool.push(&name, &bytes) {
+        Ok(waiting) => {
+            tracing::warn!(file = %name, waiting, "round spooled until storage answers");
+            format!("; storage failing, {waiting} rounds spooled")
+        }
+        Err(e) => {
+            tracing::error!(error = %e, file = %name, "cannot spool the round either: it is lost");
+            "; NOT STORED (see the journal)".into()
+        }
+    }
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM (systemd, kill).

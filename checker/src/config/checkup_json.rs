@@ -202,6 +202,7 @@ pub fn parse(text: &str, path: &Path) -> Result<RawConfig, ConfigError> {
         node: None,
         interval: None,
         concurrency: Some(at(concurrency)),
+        state_dir: None,
         storage: file.storage.map(|s| at(translate_storage(s))),
         checks,
     })

@@ -29,6 +29,8 @@ pub struct Config {
     /// How many checks of a round run at once.
     pub concurrency: usize,
     pub storage: StorageConfig,
+    /// The checker's own state: rounds waiting for storage (the spool).
+    pub state_dir: std::path::PathBuf,
     pub checks: Vec<Arc<Check>>,
 }
 

@@ -19,6 +19,9 @@ pub struct RawConfig {
     pub interval: Option<Spanned<String>>,
     /// Checks of one round run at most this many at a time.
     pub concurrency: Option<Spanned<i64>>,
+    /// Where the checker keeps its own state (the spool); default
+    /// `$STATE_DIRECTORY` under systemd, else `state/` beside the config.
+    pub state_dir: Option<Spanned<String>>,
     pub storage: Option<Spanned<RawStorage>>,
     #[serde(default)]
     pub checks: Vec<Spanned<RawCheck>>,

@@ -64,6 +64,19 @@ pub fn validate(raw: RawConfig, path: &Path) -> Result<Config, FieldError> {
         None => DEFAULT_CONCURRENCY,
     };
     let storage = storage::StorageConfig::from_raw(raw.storage.as_ref(), base_dir)?;
+    let state_dir = match &raw.state_dir {
+        Some(d) if d.get_ref().trim().is_empty() => {
+            return Err(FieldError::new(d.span(), "state_dir", "must not be empty"));
+        }
+        Some(d) => base_dir.join(d.get_ref()),
+        None => match std::env::var_os("STATE_DIRECTORY").filter(|d| !d.is_empty()) {
+            Some(dirs) => {
+                let dirs = dirs.to_string_lossy().into_owned();
+                std::path::PathBuf::from(dirs.split(':').next().unwrap_or_default())
+            }
+            None => base_dir.join("state"),
+        },
+    };
 
     if raw.checks.is_empty() {
         return Err(FieldError::new(
@@ -102,6 +115,7 @@ pub fn validate(raw: RawConfig, path: &Path) -> Result<Config, FieldError> {
         interval,
         concurrency,
         storage,
+        state_dir,
         checks: built,
     })
 }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
-use checkup_model::{CheckResult, ResultFileName, index::index_from_names};
+use checkup_model::{ResultFileName, index::index_from_names};
 
 use super::{Storage, StorageError};
 
@@ -56,14 +56,9 @@ impl LocalStorage {
         Ok(names)
     }
 
-    fn store_blocking(
-        &self,
-        name: &ResultFileName,
-        results: &[CheckResult],
-    ) -> Result<String, StorageError> {
-        let bytes = super::encode_round(results)?;
+    fn store_blocking(&self, name: &ResultFileName, bytes: &[u8]) -> Result<String, StorageError> {
         let file_name = name.to_string();
-        write_atomic(&self.dir, &file_name, &bytes)?;
+        write_atomic(&self.dir, &file_name, bytes)?;
         self.write_index()?;
         Ok(self.dir.join(file_name).display().to_string())
     }
@@ -98,17 +93,13 @@ impl Storage for LocalStorage {
         format!("local directory {}", self.dir.display())
     }
 
-    async fn store(
-        &self,
-        name: &ResultFileName,
-        results: &[CheckResult],
-    ) -> Result<String, StorageError> {
+    async fn store(&self, name: &ResultFileName, bytes: Vec<u8>) -> Result<String, StorageError> {
         // Small synchronous writes with fsync: run them off the async workers.
         let this = LocalStorage {
             dir: self.dir.clone(),
         };
-        let (name, results) = (name.clone(), results.to_vec());
-        tokio::task::spawn_blocking(move || this.store_blocking(&name, &results))
+        let name = name.clone();
+        tokio::task::spawn_blocking(move || this.store_blocking(&name, &bytes))
             .await
             .expect("storage task panicked")
     }
@@ -126,7 +117,7 @@ impl Storage for LocalStorage {
 
 /// Writes `bytes` to `dir/name` so that readers see the old file or the whole
 /// new one, never a part, even across a crash or power loss.
-fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), StorageError> {
+pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), StorageError> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     // Dot-prefixed and unique per process and call, so temp files never look
     // like result files and concurrent writers never share one.
@@ -163,7 +154,7 @@ fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Stora
 #[cfg(test)]
 mod tests {
     use super::*;
-    use checkup_model::{Attempt, Index, Status};
+    use checkup_model::{Attempt, CheckResult, Index, Status};
 
     fn result(title: &str) -> CheckResult {
         CheckResult {
@@ -196,7 +187,9 @@ mod tests {
         fs::write(tmp.path().join("README.txt"), "hello").unwrap();
         let s = LocalStorage::open(tmp.path()).unwrap();
         let name = ResultFileName::new(300, "n1").unwrap();
-        s.store(&name, &[result("a")]).await.unwrap();
+        s.store(&name, super::super::encode_round(&[result("a")]).unwrap())
+            .await
+            .unwrap();
 
         let written = fs::read_to_string(tmp.path().join("300-n1-check.json")).unwrap();
         assert_eq!(checkup_model::parse_round(&written).unwrap(), [result("a")]);

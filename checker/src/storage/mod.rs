@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use checkup_model::{CheckResult, ResultFileName};
 use toml::Spanned;
 
-pub use local::LocalStorage;
+pub use local::{LocalStorage, write_atomic};
 pub use s3::{S3Settings, S3Storage};
 
 use crate::config::{FieldError, RawStorage, validate::duration};
@@ -51,12 +51,10 @@ pub trait Storage: Send + Sync {
     /// Where results go, for people: "local directory /var/lib/checker/results".
     fn describe(&self) -> String;
 
-    /// Stores a round under `name`; returns the key or path written.
-    async fn store(
-        &self,
-        name: &ResultFileName,
-        results: &[CheckResult],
-    ) -> Result<String, StorageError>;
+    /// Stores an encoded round (see [`encode_round`]) under `name`, replacing
+    /// any object of that name (so a retried write is never a duplicate);
+    /// returns the key or path written.
+    async fn store(&self, name: &ResultFileName, bytes: Vec<u8>) -> Result<String, StorageError>;
 
     /// Deletes this node's own result files older than `cutoff` (Unix ns),
     /// nothing else; returns how many went.

@@ -8,7 +8,7 @@ use aws_sdk_s3::config::{Credentials, Region, RequestChecksumCalculation};
 use aws_sdk_s3::error::DisplayErrorContext;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
-use checkup_model::{CheckResult, ResultFileName};
+use checkup_model::ResultFileName;
 use toml::Spanned;
 
 use super::{Storage, StorageError};
@@ -173,7 +173,20 @@ impl S3Settings {
             .force_path_style(self.path_style)
             // Checksums only where S3 requires them: not every compatible
             // store accepts the newer default ones.
-            .request_checksum_calculation(RequestChecksumCalculation::WhenRequired);
+            .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+            // One quick retry for a blip; longer outages are the spool's job,
+            // and must not hold up the round schedule.
+            .retry_config(
+                aws_sdk_s3::config::retry::RetryConfig::standard()
+                    .with_max_attempts(2)
+                    .with_initial_backoff(std::time::Duration::from_millis(200)),
+            )
+            .timeout_config(
+                aws_sdk_s3::config::timeout::TimeoutConfig::builder()
+                    .connect_timeout(std::time::Duration::from_secs(5))
+                    .operation_timeout(std::time::Duration::from_secs(30))
+                    .build(),
+            );
         if let Some(endpoint) = &self.endpoint {
             builder = builder.endpoint_url(endpoint);
         }
@@ -244,12 +257,7 @@ impl Storage for S3Storage {
         self.settings.describe()
     }
 
-    async fn store(
-        &self,
-        name: &ResultFileName,
-        results: &[CheckResult],
-    ) -> Result<String, StorageError> {
-        let bytes = super::encode_round(results)?;
+    async fn store(&self, name: &ResultFileName, bytes: Vec<u8>) -> Result<String, StorageError> {
         let key = format!("{}{}", self.settings.prefix, name);
         self.client
             .put_object()

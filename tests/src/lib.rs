@@ -7,6 +7,7 @@ pub mod browser;
 pub mod caddy;
 pub mod dns_server;
 pub mod garage;
+pub mod hostile;
 pub mod moto;
 pub mod process;
 pub mod test_server;

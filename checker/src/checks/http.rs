@@ -296,7 +296,7 @@ fn describe(e: &reqwest::Error) -> String {
         "request failed"
     };
     // hyper's "client error (Connect)" layer says nothing the kind does not.
-    parts.retain(|p| !p.starts_with("client error ("));
+    parts.retain(|p| !p.starts_with("client error (") && p != kind);
     if parts.is_empty() {
         kind.to_string()
     } else {

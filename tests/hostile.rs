@@ -14,6 +14,8 @@ use system_tests::tls_server::{TestCa, serve};
 
 /// Runs `command` to the end; returns its stdout, exit code and peak resident
 /// set size in KiB, from the kernel's accounting of that one process.
+// The child is reaped by wait4 below, which also reports its resource usage.
+#[allow(clippy::zombie_processes)]
 fn run_measured(command: &mut Command) -> (String, Option<i32>, i64) {
     let mut child = command
         .stdout(Stdio::piped())

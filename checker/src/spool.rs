@@ -39,6 +39,7 @@ impl Spool {
             path: dir.to_path_buf(),
             source,
         })?;
+        crate::storage::remove_orphaned_temp_files(dir);
         Ok(Spool {
             dir: dir.to_path_buf(),
             next_try: Instant::now(),

@@ -31,6 +31,7 @@ impl LocalStorage {
     /// Uses `dir`, creating it if needed.
     pub fn open(dir: &Path) -> Result<LocalStorage, StorageError> {
         fs::create_dir_all(dir).map_err(io("cannot create result directory", dir))?;
+        remove_orphaned_temp_files(dir);
         Ok(LocalStorage {
             dir: dir.to_path_buf(),
         })
@@ -113,6 +114,32 @@ impl Storage for LocalStorage {
             .await
             .expect("storage task panicked")
     }
+}
+
+/// Deletes temp files left by writers that died mid-write (kill -9, power
+/// loss). Only files of processes that no longer exist: a temp file of a live
+/// checker sharing the directory may be about to be renamed into place.
+pub fn remove_orphaned_temp_files(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = temp_file_pid(&name) else {
+            continue;
+        };
+        if !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The writer's pid in a temp file name `.<name>.<pid>.<n>.tmp`.
+fn temp_file_pid(name: &str) -> Option<u32> {
+    let stem = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let mut parts = stem.rsplit('.');
+    let _counter: u64 = parts.next()?.parse().ok()?;
+    parts.next()?.parse().ok()
 }
 
 /// Writes `bytes` to `dir/name` so that readers see the old file or the whole
@@ -243,6 +270,23 @@ mod tests {
             ]
         );
         assert!(!read_index(tmp.path()).contains_key("100-n1-check.json"));
+    }
+
+    #[test]
+    fn temp_files_of_dead_writers_are_removed_and_live_ones_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dead = ".1-n-check.json.4194303.0.tmp"; // above the default pid_max
+        let live = format!(".index.json.{}.7.tmp", std::process::id());
+        for name in [dead, live.as_str(), "1-n-check.json", ".hidden"] {
+            fs::write(tmp.path().join(name), "x").unwrap();
+        }
+        LocalStorage::open(tmp.path()).unwrap();
+        let mut left: Vec<String> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, [".hidden", live.as_str(), "1-n-check.json"]);
     }
 
     #[test]

@@ -14,14 +14,70 @@ pub struct Point {
     pub status: Status,
 }
 
+/// What one location (node) last saw of a check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub node: String,
+    pub status: Status,
+    pub timestamp: i64,
+    /// Median RTT, nanoseconds.
+    pub median: i64,
+    /// Why it is degraded or down there.
+    pub notice: String,
+}
+
 /// A check as the page shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckSummary {
     pub title: String,
-    /// The newest result for this check.
+    /// The check's state over its locations: down when every location sees
+    /// it down, degraded when some see a problem, else healthy.
+    pub status: Status,
+    /// The newest result for this check, from any location.
     pub latest: CheckResult,
     /// All results in the window, oldest first.
     pub series: Vec<Point>,
+    /// The newest result of each node that reported it, by node name. Files
+    /// without a node (checkup's own) count as one location, "".
+    pub locations: Vec<Location>,
+}
+
+impl CheckSummary {
+    /// Why the check is not healthy, in words: the newest result's notice, or
+    /// with several locations, each troubled location's ("nyc1: timed out").
+    pub fn problem(&self) -> Option<String> {
+        if self.locations.len() <= 1 {
+            return (!self.latest.notice.is_empty()).then(|| self.latest.notice.clone());
+        }
+        let troubled: Vec<String> = self
+            .locations
+            .iter()
+            .filter(|l| l.status != Status::Healthy)
+            .map(|l| {
+                if l.notice.is_empty() {
+                    l.node.clone()
+                } else {
+                    format!("{}: {}", l.node, l.notice)
+                }
+            })
+            .collect();
+        (!troubled.is_empty()).then(|| troubled.join("; "))
+    }
+}
+
+/// Down only if every location sees it down; a problem somewhere is degraded.
+pub fn status_over_locations(locations: &[Location]) -> Status {
+    let down = locations
+        .iter()
+        .filter(|l| l.status == Status::Down)
+        .count();
+    if !locations.is_empty() && down == locations.len() {
+        Status::Down
+    } else if locations.iter().any(|l| l.status != Status::Healthy) {
+        Status::Degraded
+    } else {
+        Status::Healthy
+    }
 }
 
 /// The banner's verdict over all checks.
@@ -87,10 +143,27 @@ pub fn summarize<'a>(rounds: impl IntoIterator<Item = &'a [CheckResult]>) -> Vec
                     status: r.status,
                 })
                 .collect();
+            let mut newest_by_node: std::collections::BTreeMap<&str, &CheckResult> =
+                std::collections::BTreeMap::new();
+            for r in &results {
+                newest_by_node.insert(r.node.as_deref().unwrap_or(""), r);
+            }
+            let locations: Vec<Location> = newest_by_node
+                .into_iter()
+                .map(|(node, r)| Location {
+                    node: node.to_string(),
+                    status: r.status,
+                    timestamp: r.timestamp,
+                    median: r.stats().median,
+                    notice: r.notice.clone(),
+                })
+                .collect();
             CheckSummary {
                 title: title.to_string(),
+                status: status_over_locations(&locations),
                 latest,
                 series,
+                locations,
             }
         })
         .collect();
@@ -107,13 +180,10 @@ pub fn overall(checks: &[CheckSummary]) -> Overall {
     if checks.is_empty() {
         return Overall::NoData;
     }
-    let down = checks
-        .iter()
-        .filter(|c| c.latest.status == Status::Down)
-        .count();
+    let down = checks.iter().filter(|c| c.status == Status::Down).count();
     let degraded = checks
         .iter()
-        .filter(|c| c.latest.status == Status::Degraded)
+        .filter(|c| c.status == Status::Degraded)
         .count();
     match (down, degraded) {
         (d, _) if d == checks.len() => Overall::MajorOutage,
@@ -219,11 +289,63 @@ mod tests {
             "newest round's order"
         );
         assert_eq!(s[0].latest.status, Status::Down);
+        assert_eq!(s[0].status, Status::Down);
         assert_eq!(
             s[1].series.iter().map(|p| p.timestamp).collect::<Vec<_>>(),
             [10, 20]
         );
         assert_eq!(s[1].series[0].median, 3);
+    }
+
+    #[test]
+    fn locations_each_keep_their_newest_result_and_decide_together() {
+        let at = |node: &str, ts, status| CheckResult {
+            node: Some(node.into()),
+            ..result("api", ts, status, 1)
+        };
+        let rounds = [
+            vec![at("fra", 10, Status::Down)],
+            vec![at("nyc", 11, Status::Healthy)],
+            vec![at("fra", 20, Status::Healthy)],
+            vec![at("sgp", 21, Status::Down)],
+        ];
+        let s = summarize(rounds.iter().map(Vec::as_slice));
+        let seen: Vec<(&str, Status)> = s[0]
+            .locations
+            .iter()
+            .map(|l| (l.node.as_str(), l.status))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("fra", Status::Healthy),
+                ("nyc", Status::Healthy),
+                ("sgp", Status::Down)
+            ]
+        );
+        assert_eq!(
+            s[0].status,
+            Status::Degraded,
+            "one location of three sees it down"
+        );
+        assert_eq!(
+            s[0].problem().as_deref(),
+            Some("sgp"),
+            "sgp's result has no notice"
+        );
+        assert_eq!(s[0].latest.node.as_deref(), Some("sgp"));
+        let all_down = [
+            vec![at("fra", 1, Status::Down)],
+            vec![at("nyc", 2, Status::Down)],
+        ];
+        assert_eq!(
+            summarize(all_down.iter().map(Vec::as_slice))[0].status,
+            Status::Down
+        );
+        assert_eq!(
+            overall(&summarize(all_down.iter().map(Vec::as_slice))),
+            Overall::MajorOutage
+        );
     }
 
     #[test]

@@ -19,13 +19,29 @@ pub fn CheckList(checks: Vec<CheckSummary>, now: i64, start: i64, end: i64) -> i
 
 #[component]
 fn CheckRow(check: CheckSummary, now: i64, start: i64, end: i64) -> impl IntoView {
-    let status = check.latest.status;
+    let status = check.status;
     let latest = &check.latest;
-    let detail = if latest.notice.is_empty() {
-        None
-    } else {
-        Some(latest.notice.clone())
-    };
+    let detail = check.problem();
+    // Several nodes: say what each location sees, with symbols as well as colour.
+    let locations = (check.locations.len() > 1).then(|| {
+        check
+            .locations
+            .iter()
+            .map(|l| {
+                let rtt = if l.status == checkup_model::Status::Down {
+                    String::new()
+                } else {
+                    format!(" {:.0} ms", l.median as f64 / 1e6)
+                };
+                view! {
+                    <li class=format!("location location-{}", l.status) data-location=l.node.clone() data-status=l.status.as_str()>
+                        <span aria-hidden="true">{status_icon(l.status)}</span>
+                        {format!(" {}: {}{rtt}", l.node, status_label(l.status))}
+                    </li>
+                }
+            })
+            .collect_view()
+    });
     let message = if latest.message.is_empty() {
         None
     } else {
@@ -44,6 +60,7 @@ fn CheckRow(check: CheckSummary, now: i64, start: i64, end: i64) -> impl IntoVie
             </div>
             <p class="check-endpoint">{latest.endpoint.clone()}</p>
             {detail.map(|d| view! { <p class="check-notice">{d}</p> })}
+            {locations.map(|items| view! { <ul class="locations" aria-label="By location">{items}</ul> })}
             {message.map(|m| view! { <p class="check-message">{m}</p> })}
             <ResponseChart check=check.clone() start=start end=end/>
         </li>

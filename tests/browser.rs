@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use checkup_model::ResultFileName;
 use serde_json::{Value, json};
 use system_tests::browser::Browser;
 use system_tests::caddy::Caddy;
@@ -275,4 +276,106 @@ async fn storage_that_does_not_answer_is_explained_on_the_page() {
         text.contains(&format!("Could not load the results index (http://127.0.0.1:{closed}/results/index.json): no answer, or the browser blocked it")),
         "{text}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_stored_files_are_skipped_counted_and_never_run() {
+    let site = Site::new();
+    site.write_page_config(
+        &json!({"title": "Hostile", "storage": {"type": "local", "url": "results/"}}),
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as i64;
+    let ts = |back_secs: i64| now - back_secs * 1_000_000_000;
+    let good = format!(
+        r#"[{{"title":"Text only","endpoint":"<img src=x onerror=window.__xss=3>","timestamp":{},"times":[{{"rtt":1000000}}],"healthy":true,"message":"<script>window.__xss=4</script><b>bold?</b>"}}]"#,
+        ts(5)
+    );
+    let files: Vec<(String, Vec<u8>)> = vec![
+        (format!("{}-n1-check.json", ts(5)), good.into_bytes()),
+        (
+            format!("{}-n1-check.json", ts(6)),
+            br#"[{"title": 5, "healthy": true}]"#.to_vec(),
+        ),
+        (
+            format!("{}-n1-check.json", ts(7)),
+            b"<html>not json</html>".to_vec(),
+        ),
+        (
+            format!("{}-n1-check.json", ts(8)),
+            br#"[{"title":"cut off","hea"#.to_vec(),
+        ),
+        // 20 MB: over the page's limit for one round file.
+        (format!("{}-n1-check.json", ts(9)), {
+            let mut v = b"[".to_vec();
+            v.extend(std::iter::repeat_n(b' ', 20_000_000));
+            v.push(b']');
+            v
+        }),
+    ];
+    let mut index = serde_json::Map::new();
+    for (name, bytes) in &files {
+        fs::write(site.results().join(name), bytes).unwrap();
+        index.insert(
+            name.clone(),
+            json!(ResultFileName::parse(name).unwrap().timestamp),
+        );
+    }
+    // Entries that look like results but are not, and one pointing elsewhere.
+    for name in [
+        "notes-n1-check.json.bak",
+        "//127.0.0.1:9/1-n1-check.json",
+        "../config.json",
+    ] {
+        index.insert(name.to_string(), json!(ts(4)));
+    }
+    fs::write(
+        site.results().join("index.json"),
+        serde_json::Value::Object(index).to_string(),
+    )
+    .unwrap();
+
+    let caddy = Caddy::start(&dist_dir(), site.path(), site.path());
+    let browser = Browser::start(1000, 700).await;
+    browser.client.goto(&caddy.url("/")).await.unwrap();
+    browser
+        .wait_for("li.check[data-check=\"Text only\"]", 20)
+        .await;
+    let summary = browser
+        .wait_for(".skipped summary", 10)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        summary.starts_with("4 result file(s) could not be read"),
+        "{summary}"
+    );
+    browser
+        .wait_for(".skipped summary", 5)
+        .await
+        .click()
+        .await
+        .unwrap();
+    let seen = browser
+        .eval(
+            "return [typeof window.__xss, document.querySelectorAll('main img, main script, main b').length, \
+             document.querySelector('.check-endpoint').textContent, document.querySelector('.check-message').textContent, \
+             performance.getEntriesByType('resource').filter(r => r.name.includes('notes-') || r.name.includes('127.0.0.1:9') || r.name.endsWith('/config.json') && r.name.includes('results')).length];",
+        )
+        .await;
+    assert_eq!(
+        seen,
+        json!([
+            "undefined",
+            0,
+            "<img src=x onerror=window.__xss=3>",
+            "<script>window.__xss=4</script><b>bold?</b>",
+            0
+        ])
+    );
+    browser.screenshot("hostile-files").await;
+    browser.close().await;
 }

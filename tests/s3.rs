@@ -185,6 +185,17 @@ async fn checker_writes_to_garage_and_the_page_reads_with_a_read_only_key() {
         );
     }
 
+    // ... nor in config.json as the server hands it out.
+    let served = http_get(caddy.port, "/config.json");
+    assert!(
+        served.contains(&s.reader.id),
+        "not the page config: {served}"
+    );
+    assert!(
+        !served.contains(&s.writer.secret) && !served.contains(&s.writer.id),
+        "write key served: {served}"
+    );
+
     let browser = Browser::start(1280, 900).await;
     browser.client.goto(&caddy.url("/")).await.unwrap();
     let banner = browser.wait_for("[data-overall]", 60).await;
@@ -243,6 +254,16 @@ async fn checker_writes_to_garage_and_the_page_reads_with_a_read_only_key() {
     .unwrap();
     assert_eq!(after, 1008, "a refresh downloaded old rounds again");
     browser.close().await;
+}
+
+/// A plain HTTP/1.0 GET on loopback; the whole response, headers and body.
+fn http_get(port: u16, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
 }
 
 /// Seeds 1,005 rounds from node "seed", 1 ms apart, in parallel.

@@ -21,11 +21,13 @@ pub fn index_from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Index {
         .collect()
 }
 
-/// The entries of `index` at or after `since` (Unix nanoseconds), oldest first.
+/// The entries of `index` at or after `since` (Unix nanoseconds), oldest
+/// first. Names that are not result file names are left out: an index is
+/// data from storage, and must not point the page anywhere else.
 pub fn files_since(index: &Index, since: i64) -> Vec<(&str, i64)> {
     let mut files: Vec<(&str, i64)> = index
         .iter()
-        .filter(|(_, ts)| **ts >= since)
+        .filter(|(name, ts)| **ts >= since && ResultFileName::parse(name).is_ok())
         .map(|(n, ts)| (n.as_str(), *ts))
         .collect();
     files.sort_by_key(|(n, ts)| (*ts, *n));
@@ -60,6 +62,19 @@ mod tests {
         .collect();
         let got = files_since(&idx, 150);
         assert_eq!(got, [("2-b-check.json", 200), ("3-a-check.json", 300)]);
+    }
+
+    #[test]
+    fn names_that_are_not_result_files_are_never_listed() {
+        let idx: Index = [
+            ("5-a-check.json".to_string(), 5),
+            ("https://evil.example/5-a-check.json".into(), 5),
+            ("../../etc/passwd".into(), 5),
+            ("5-a-check.json.bak".into(), 5),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(files_since(&idx, 0), [("5-a-check.json", 5)]);
     }
 
     #[test]

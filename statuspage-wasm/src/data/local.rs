@@ -13,7 +13,7 @@ pub async fn list(url: &str, since: i64) -> Result<Vec<Listed>, LoadError> {
         format!("{url}/")
     };
     let index_url = format!("{base}index.json");
-    let text = fetch_text(&index_url, "the results index", &index_url).await?;
+    let text = fetch_text(&index_url, "the results index", &index_url, None).await?;
     let index: Index = serde_json::from_str(&text).map_err(|e| LoadError {
         what: format!("the results index ({index_url})"),
         why: format!("it is not a JSON map of file names to timestamps ({e})"),

@@ -15,6 +15,9 @@ use web_sys::RequestCache;
 
 /// How many round files are downloaded at once.
 const PARALLEL_DOWNLOADS: usize = 6;
+/// A round file larger than this is not downloaded: a round of a thousand
+/// checks is well under 1 MB, and a hostile or broken file must not hang the page.
+pub const MAX_ROUND_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Something the page could not load, in words for the visitor.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,7 +43,13 @@ pub struct Listed {
 
 /// Fetches a text resource, bypassing the HTTP cache (these files change).
 /// `shown_url` names it in errors (a signed URL would show the signature).
-async fn fetch_text(url: &str, what: &str, shown_url: &str) -> Result<String, LoadError> {
+/// With `limit`, a response announcing more bytes than that is refused unread.
+async fn fetch_text(
+    url: &str,
+    what: &str,
+    shown_url: &str,
+    limit: Option<u64>,
+) -> Result<String, LoadError> {
     let fail = |why: String| LoadError {
         what: format!("{what} ({shown_url})"),
         why,
@@ -60,6 +69,19 @@ async fn fetch_text(url: &str, what: &str, shown_url: &str) -> Result<String, Lo
             None => status,
         }));
     }
+    let announced = response
+        .headers()
+        .get("content-length")
+        .and_then(|v| v.parse::<u64>().ok());
+    if let (Some(limit), Some(size)) = (limit, announced)
+        && size > limit
+    {
+        return Err(fail(format!(
+            "it is {} MB, more than the {} MB a round file may be",
+            size / 1_000_000,
+            limit / 1_000_000
+        )));
+    }
     response
         .text()
         .await
@@ -68,7 +90,7 @@ async fn fetch_text(url: &str, what: &str, shown_url: &str) -> Result<String, Lo
 
 /// Loads and checks `config.json`, served beside the page.
 pub async fn load_config() -> Result<PageConfig, LoadError> {
-    let text = fetch_text("config.json", "the page configuration", "config.json").await?;
+    let text = fetch_text("config.json", "the page configuration", "config.json", None).await?;
     PageConfig::parse(&text).map_err(|why| LoadError {
         what: "the page configuration (config.json)".into(),
         why: format!("it is not valid: {why}"),
@@ -126,10 +148,11 @@ pub async fn fetch_new(
     };
     let wanted = listed.into_iter().filter(|l| !known.contains(&l.name));
     let downloads = futures::stream::iter(wanted.map(|l| async move {
-        let outcome = match fetch_text(&l.url, "a result file", &l.name).await {
-            Ok(text) => parse_round(&text).map_err(|e| e.to_string()),
-            Err(e) => Err(e.why),
-        };
+        let outcome =
+            match fetch_text(&l.url, "a result file", &l.name, Some(MAX_ROUND_BYTES)).await {
+                Ok(text) => parse_round(&text).map_err(|e| e.to_string()),
+                Err(e) => Err(e.why),
+            };
         (l.name, l.timestamp, outcome)
     }))
     .buffer_unordered(PARALLEL_DOWNLOADS)

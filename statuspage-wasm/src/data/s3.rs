@@ -126,7 +126,7 @@ pub async fn list(
         let url = signer
             .url(&location.list_url(&start_after, token.as_deref()))
             .map_err(fail)?;
-        let xml = fetch_text(&url, &listing_name, &location.bucket_url())
+        let xml = fetch_text(&url, &listing_name, &location.bucket_url(), None)
             .await
             .map_err(|e| fail(e.why))?;
         let page = parse_list(&xml).map_err(fail)?;

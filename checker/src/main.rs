@@ -1,17 +1,7 @@
 //! The `checker` binary: parse arguments, set up logging and the runtime, run
 //! the command, and turn its outcome into an exit code.
 
-mod checks;
-mod cli;
-mod commands;
-mod config;
-mod provision;
-mod report;
-mod round;
-mod spool;
-mod storage;
-mod systemd;
-
+use checker::{cli, commands, config};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 

@@ -1,0 +1,14 @@
+//! The checker as a library: everything the `checker` binary runs, and what
+//! the fuzz targets and tests reach (the config parser above all).
+//! Data flows config -> checks -> round -> storage (spooled if it fails).
+
+pub mod checks;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod provision;
+pub mod report;
+pub mod round;
+pub mod spool;
+pub mod storage;
+pub mod systemd;

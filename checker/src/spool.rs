@@ -130,7 +130,8 @@ impl Spool {
         }
     }
 
-    pub fn len(&self) -> usize {
+    /// How many rounds wait to be stored.
+    pub fn waiting(&self) -> usize {
         self.pending().len()
     }
 }
@@ -187,7 +188,7 @@ mod tests {
             stored: Mutex::new(Vec::new()),
         };
         assert_eq!(spool.replay(&storage).await, 0);
-        assert_eq!(spool.len(), 3, "nothing lost while storage is down");
+        assert_eq!(spool.waiting(), 3, "nothing lost while storage is down");
         *storage.down.lock().unwrap() = false;
         assert_eq!(
             spool.replay(&storage).await,
@@ -200,12 +201,12 @@ mod tests {
             *storage.stored.lock().unwrap(),
             ["1-n-check.json", "2-n-check.json", "3-n-check.json"]
         );
-        assert_eq!(spool.len(), 0);
+        assert_eq!(spool.waiting(), 0);
         // A new Spool on the same directory (a restart) sees what was left.
         spool
             .push(&ResultFileName::new(4, "n").unwrap(), b"[]")
             .unwrap();
-        assert_eq!(Spool::open(dir.path()).unwrap().len(), 1);
+        assert_eq!(Spool::open(dir.path()).unwrap().waiting(), 1);
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub async fn run(path: &Path) -> anyhow::Result<ExitCode> {
     let config = config::load(path)?;
     let storage = storage::open(&config.storage).await?;
     let mut spool = Spool::open(&config.state_dir.join("spool"))?;
-    let waiting = spool.len();
+    let waiting = spool.waiting();
     if waiting > 0 {
         tracing::info!(waiting, "rounds spooled by an earlier run wait for storage");
         spool.replay(storage.as_ref()).await;

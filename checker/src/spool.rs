@@ -23,6 +23,9 @@ pub const MAX_ROUNDS: usize = 10_000;
 pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
 const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
+/// Replayed per call (per round), so a long backlog drains over a few rounds
+/// instead of holding up checking.
+const REPLAY_BATCH: usize = 500;
 
 pub struct Spool {
     dir: PathBuf,
@@ -100,7 +103,7 @@ impl Spool {
             return 0;
         }
         let mut replayed = 0;
-        for (name, path) in self.pending() {
+        for (name, path) in self.pending().into_iter().take(REPLAY_BATCH) {
             let Ok(bytes) = fs::read(&path) else { continue };
             match storage.store(&name, bytes).await {
                 Ok(written) => {

@@ -10,7 +10,7 @@ use serde_json::json;
 use system_tests::browser::Browser;
 use system_tests::caddy::Caddy;
 use system_tests::dist_dir;
-use system_tests::garage::{Garage, REGION, get_text};
+use system_tests::garage::{Garage, REGION, allow_cors, get_text, list_keys};
 use system_tests::process::checker_bin;
 use system_tests::test_server::TestServer;
 
@@ -58,20 +58,7 @@ async fn three_nodes_write_at_once_and_the_page_shows_each_location() {
     }
 
     let client = garage.client(&writer);
-    let mut keys = Vec::new();
-    let mut pages = client
-        .list_objects_v2()
-        .bucket(BUCKET)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        keys.extend(
-            page.unwrap()
-                .contents()
-                .iter()
-                .filter_map(|o| o.key().map(str::to_string)),
-        );
-    }
+    let keys = list_keys(&client, BUCKET).await;
     assert_eq!(
         keys.len(),
         3 * ROUNDS_PER_NODE,
@@ -95,24 +82,7 @@ async fn three_nodes_write_at_once_and_the_page_shows_each_location() {
 
     let site = tempfile::tempdir().unwrap();
     let caddy = Caddy::start(&dist_dir(), site.path(), site.path());
-    let rule = aws_sdk_s3::types::CorsRule::builder()
-        .allowed_origins(caddy.url(""))
-        .allowed_methods("GET")
-        .allowed_headers("*")
-        .build()
-        .unwrap();
-    client
-        .put_bucket_cors()
-        .bucket(BUCKET)
-        .cors_configuration(
-            aws_sdk_s3::types::CorsConfiguration::builder()
-                .cors_rules(rule)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    allow_cors(&client, BUCKET, &caddy.url("")).await;
     let config = json!({"title": "Locations", "storage": {
         "type": "s3", "bucket": BUCKET, "region": REGION, "endpoint": garage.endpoint(), "prefix": "checkup/",
         "access_key_id": reader.id, "secret_access_key": reader.secret}});

@@ -7,29 +7,11 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use checkup_model::ResultFileName;
-use system_tests::garage::Garage;
+use system_tests::garage::{Garage, list_keys};
 use system_tests::process::checker_bin;
 use system_tests::test_server::TestServer;
 
 const BUCKET: &str = "status";
-
-async fn own_keys(client: &aws_sdk_s3::Client) -> Vec<String> {
-    let mut keys = Vec::new();
-    let mut pages = client
-        .list_objects_v2()
-        .bucket(BUCKET)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        keys.extend(
-            page.expect("list")
-                .contents()
-                .iter()
-                .filter_map(|o| o.key().map(str::to_string)),
-        );
-    }
-    keys
-}
 
 fn spooled(dir: &std::path::Path) -> usize {
     fs::read_dir(dir)
@@ -82,7 +64,7 @@ async fn rounds_during_a_30_second_outage_all_arrive_once() {
         }
     };
     let before = Instant::now();
-    while own_keys(&client).await.len() < 3 {
+    while list_keys(&client, BUCKET).await.len() < 3 {
         assert!(
             before.elapsed() < Duration::from_secs(30),
             "no rounds stored"
@@ -130,7 +112,7 @@ async fn rounds_during_a_30_second_outage_all_arrive_once() {
         "every spooled round replayed exactly once"
     );
 
-    let mut keys = own_keys(&client).await;
+    let mut keys = list_keys(&client, BUCKET).await;
     keys.sort();
     assert_eq!(
         keys.len(),

@@ -7,12 +7,11 @@ use std::fs;
 use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
 use serde_json::{Value, json};
 use system_tests::browser::Browser;
 use system_tests::caddy::Caddy;
 use system_tests::dist_dir;
-use system_tests::garage::{Garage, Key, REGION, error_code};
+use system_tests::garage::{Garage, Key, REGION, allow_cors, error_code, list_keys};
 use system_tests::moto::Moto;
 use system_tests::process::checker_bin;
 use system_tests::test_server::TestServer;
@@ -74,46 +73,6 @@ fn store_round(
     stdout
 }
 
-async fn keys(client: &aws_sdk_s3::Client, bucket: &str) -> Vec<String> {
-    let mut keys = Vec::new();
-    let mut pages = client
-        .list_objects_v2()
-        .bucket(bucket)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        keys.extend(
-            page.unwrap()
-                .contents()
-                .iter()
-                .filter_map(|o| o.key().map(str::to_string)),
-        );
-    }
-    keys
-}
-
-async fn allow_cors(client: &aws_sdk_s3::Client, origin: &str) {
-    let rule = CorsRule::builder()
-        .allowed_origins(origin)
-        .allowed_methods("GET")
-        .allowed_methods("HEAD")
-        .allowed_headers("*")
-        .build()
-        .unwrap();
-    client
-        .put_bucket_cors()
-        .bucket(BUCKET)
-        .cors_configuration(
-            CorsConfiguration::builder()
-                .cors_rules(rule)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .expect("put bucket CORS");
-}
-
 fn page_config(s: &Setup, key: Option<&Key>) -> Value {
     let mut storage = json!({
         "type": "s3", "bucket": BUCKET, "region": REGION, "endpoint": s.garage.endpoint(), "prefix": "checkup/"
@@ -141,7 +100,7 @@ async fn checker_writes_to_garage_and_the_page_reads_with_a_read_only_key() {
 
     let writer = s.garage.client(&s.writer);
     // Objects are JSON with the right content type, named by node.
-    let stored = keys(&writer, BUCKET).await;
+    let stored = list_keys(&writer, BUCKET).await;
     assert_eq!(stored.len(), 2, "{stored:?}");
     assert!(
         stored.iter().any(|k| k.ends_with("-fra1-check.json"))
@@ -163,7 +122,7 @@ async fn checker_writes_to_garage_and_the_page_reads_with_a_read_only_key() {
 
     let site = tempfile::tempdir().unwrap();
     let caddy = Caddy::start(&dist_dir(), site.path(), site.path());
-    allow_cors(&writer, &caddy.url("")).await;
+    allow_cors(&writer, BUCKET, &caddy.url("")).await;
     fs::write(
         site.path().join("config.json"),
         page_config(&s, Some(&s.reader)).to_string(),
@@ -301,7 +260,7 @@ async fn the_read_only_key_is_refused_for_writes_deletes_and_other_buckets() {
         .unwrap();
     let reader = s.garage.client(&s.reader);
     assert_eq!(
-        keys(&reader, BUCKET).await,
+        list_keys(&reader, BUCKET).await,
         ["checkup/1-n-check.json"],
         "the reader can list"
     );
@@ -330,7 +289,7 @@ async fn the_read_only_key_is_refused_for_writes_deletes_and_other_buckets() {
         .unwrap_err();
     assert_eq!(error_code(&other), "AccessDenied");
     assert_eq!(
-        keys(&writer, BUCKET).await.len(),
+        list_keys(&writer, BUCKET).await.len(),
         1,
         "nothing was written or deleted"
     );
@@ -341,7 +300,7 @@ async fn a_wrong_key_is_explained_on_the_page() {
     let s = setup();
     let site = tempfile::tempdir().unwrap();
     let caddy = Caddy::start(&dist_dir(), site.path(), site.path());
-    allow_cors(&s.garage.client(&s.writer), &caddy.url("")).await;
+    allow_cors(&s.garage.client(&s.writer), BUCKET, &caddy.url("")).await;
     let wrong = Key {
         id: s.reader.id.clone(),
         secret: "0".repeat(64),
@@ -411,7 +370,7 @@ async fn retention_deletes_only_the_checkers_own_old_keys() {
         server.url("/ok")
     );
     store_round(&s, tmp.path(), "fra1", "check_expiry = \"1d\"\n", &checks);
-    let mut left = keys(&writer, BUCKET).await;
+    let mut left = list_keys(&writer, BUCKET).await;
     left.sort();
     assert_eq!(left.len(), 5, "{left:?}");
     assert!(

@@ -170,6 +170,47 @@ pub fn error_code<
         .unwrap_or_else(|| format!("{err:?}"))
 }
 
+/// Every key in `bucket`, following the listing's pages.
+pub async fn list_keys(client: &aws_sdk_s3::Client, bucket: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    let mut pages = client
+        .list_objects_v2()
+        .bucket(bucket)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        keys.extend(
+            page.expect("list objects")
+                .contents()
+                .iter()
+                .filter_map(|o| o.key().map(str::to_string)),
+        );
+    }
+    keys
+}
+
+/// Lets `origin` GET and HEAD `bucket` from a browser.
+pub async fn allow_cors(client: &aws_sdk_s3::Client, bucket: &str, origin: &str) {
+    let rule = aws_sdk_s3::types::CorsRule::builder()
+        .allowed_origins(origin)
+        .allowed_methods("GET")
+        .allowed_methods("HEAD")
+        .allowed_headers("*")
+        .build()
+        .unwrap();
+    let config = aws_sdk_s3::types::CorsConfiguration::builder()
+        .cors_rules(rule)
+        .build()
+        .unwrap();
+    client
+        .put_bucket_cors()
+        .bucket(bucket)
+        .cors_configuration(config)
+        .send()
+        .await
+        .expect("put bucket CORS");
+}
+
 /// Reads an object to a string.
 pub async fn get_text(client: &aws_sdk_s3::Client, bucket: &str, key: &str) -> String {
     let out = client

@@ -53,6 +53,16 @@ fn fifty_kills_leave_only_whole_files_and_a_spool_that_replays() {
         )
     };
     let checker = checker_bin();
+    let start_run = || {
+        Command::new(&checker)
+            .arg("--config")
+            .arg(&cfg)
+            .arg("run")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
     let mut spooled_at_some_point = false;
     for (i, pause) in pauses(50).into_iter().enumerate() {
         // Every fifth run, writing the index fails (a directory stands where
@@ -64,14 +74,7 @@ fn fifty_kills_leave_only_whole_files_and_a_spool_that_replays() {
             fs::create_dir(&index).unwrap();
         }
         fs::write(&cfg, config(&results.display().to_string())).unwrap();
-        let mut child = Command::new(&checker)
-            .arg("--config")
-            .arg(&cfg)
-            .arg("run")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = start_run();
         std::thread::sleep(pause);
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
@@ -107,14 +110,7 @@ fn fifty_kills_leave_only_whole_files_and_a_spool_that_replays() {
 
     // One clean run: leftovers of dead writers go, the spool replays.
     fs::write(&cfg, config(&results.display().to_string())).unwrap();
-    let mut child = Command::new(&checker)
-        .arg("--config")
-        .arg(&cfg)
-        .arg("run")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = start_run();
     std::thread::sleep(Duration::from_secs(3));
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

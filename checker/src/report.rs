@@ -114,6 +114,7 @@ mod tests {
             message: String::new(),
             node: None,
             kind: None,
+            maintenance: false,
         };
         let round = Round {
             started: 1,

@@ -40,6 +40,9 @@ pub struct CheckResult {
     pub node: Option<String>,
     /// The check kind (`http`, ...); absent in checkup's files.
     pub kind: Option<String>,
+    /// Ran inside a maintenance window: stored as measured, but not downtime
+    /// in uptime arithmetic and not alerted on. Absent (false) in checkup's files.
+    pub maintenance: bool,
 }
 
 impl CheckResult {
@@ -105,6 +108,8 @@ struct WireResult {
     node: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     kind: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    maintenance: bool,
 }
 
 impl TryFrom<WireResult> for CheckResult {
@@ -132,6 +137,7 @@ impl TryFrom<WireResult> for CheckResult {
             message: w.message,
             node: w.node,
             kind: w.kind,
+            maintenance: w.maintenance,
         })
     }
 }
@@ -151,6 +157,7 @@ impl From<CheckResult> for WireResult {
             message: r.message,
             node: r.node,
             kind: r.kind,
+            maintenance: r.maintenance,
         }
     }
 }
@@ -206,6 +213,7 @@ mod tests {
                 message: String::new(),
                 node: Some("n1".into()),
                 kind: Some("http".into()),
+                maintenance: false,
             };
             let v: serde_json::Value = serde_json::to_value(&r).unwrap();
             let flags: Vec<&str> = ["healthy", "degraded", "down"]

@@ -269,6 +269,7 @@ mod tests {
             message: String::new(),
             node: None,
             kind: None,
+            maintenance: false,
         }
     }
 

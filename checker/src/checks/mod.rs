@@ -112,6 +112,7 @@ impl Check {
             message: String::new(),
             node: None,
             kind: Some(self.kind.to_string()),
+            maintenance: false,
         }
     }
 }

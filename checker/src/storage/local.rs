@@ -198,6 +198,7 @@ mod tests {
             message: String::new(),
             node: Some("n1".into()),
             kind: Some("http".into()),
+            maintenance: false,
         }
     }
 

@@ -3,8 +3,11 @@
 //!
 //! Serde only, so it builds for native and wasm32 alike.
 
+pub mod history;
+pub mod incident;
 pub mod index;
 pub mod naming;
+pub mod overview;
 pub mod page_config;
 pub mod result;
 pub mod s3;
@@ -12,6 +15,8 @@ pub mod stats;
 pub mod status;
 pub mod summary;
 
+pub use history::{NodeView, VIEW_VERSION};
+pub use incident::{Incident, IncidentState, IncidentUpdate};
 pub use index::Index;
 pub use naming::{NameError, ResultFileName};
 pub use page_config::{PageConfig, PageStorage};

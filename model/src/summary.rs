@@ -88,6 +88,8 @@ pub enum Overall {
     Degraded,
     PartialOutage,
     MajorOutage,
+    /// Some checks are in a maintenance window; none is down outside one.
+    Maintenance,
 }
 
 impl Overall {
@@ -98,6 +100,7 @@ impl Overall {
             Overall::Degraded => "Degraded performance",
             Overall::PartialOutage => "Partial outage",
             Overall::MajorOutage => "Major outage",
+            Overall::Maintenance => "Under maintenance",
         }
     }
 
@@ -109,6 +112,7 @@ impl Overall {
             Overall::Degraded => "degraded",
             Overall::PartialOutage => "partial",
             Overall::MajorOutage => "major",
+            Overall::Maintenance => "maintenance",
         }
     }
 }

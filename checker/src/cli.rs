@@ -35,6 +35,14 @@ pub enum Command {
     Run,
     /// Check the config file and exit, running nothing.
     Validate,
+    /// Regenerate this node's history view and badges from its raw round
+    /// files in storage (after losing them, or upgrading from checkup).
+    Rebuild,
+    /// Open, update or list incidents shown on the status page.
+    Incident {
+        #[command(subcommand)]
+        action: IncidentAction,
+    },
     /// Prepare S3 storage for the status page: the bucket, a read-only IAM
     /// user and key (list and get only), CORS for the page's origins, and
     /// optionally the page's config.json. Safe to run again.
@@ -61,4 +69,36 @@ pub enum Command {
         #[arg(long)]
         rotate_key: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IncidentAction {
+    /// Open an incident; prints its id.
+    Open {
+        /// Headline, e.g. "Checkout is failing for some customers".
+        #[arg(long)]
+        title: String,
+        /// A check it affects (repeatable); none = the whole service.
+        #[arg(long = "check")]
+        checks: Vec<String>,
+        /// investigating, identified, monitoring or resolved.
+        #[arg(long, default_value = "investigating")]
+        state: String,
+        /// What is known, in Markdown.
+        message: String,
+    },
+    /// Add an update to an incident (use state "resolved" to close it).
+    Update {
+        /// The id `open` printed (see `list`).
+        id: String,
+        #[arg(long)]
+        state: String,
+        /// A new headline.
+        #[arg(long)]
+        title: Option<String>,
+        /// What changed, in Markdown.
+        message: String,
+    },
+    /// List the incidents recorded on this node.
+    List,
 }

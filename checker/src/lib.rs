@@ -6,6 +6,7 @@ pub mod checks;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod derived;
 pub mod provision;
 pub mod report;
 pub mod round;

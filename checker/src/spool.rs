@@ -175,6 +175,15 @@ mod tests {
         async fn prune(&self, _node: &str, _cutoff: i64) -> Result<usize, StorageError> {
             Ok(0)
         }
+        async fn put(&self, key: &str, _: Vec<u8>, _: &str) -> Result<String, StorageError> {
+            Ok(key.to_string())
+        }
+        async fn get(&self, _key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+            Ok(None)
+        }
+        async fn list(&self, _dir: &str) -> Result<Vec<String>, StorageError> {
+            Ok(Vec::new())
+        }
     }
 
     #[tokio::test]

@@ -397,6 +397,10 @@ impl NodeView {
     }
 }
 
+/// Where views live, under the storage prefix. With local storage the page
+/// finds them through `views/index.json`, a JSON array of file names.
+pub const VIEWS_DIR: &str = "views";
+
 /// The storage key of a node's view, under the storage prefix.
 pub fn view_key(node: &str) -> String {
     format!("views/{node}-history.json")

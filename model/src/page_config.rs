@@ -15,9 +15,101 @@ pub struct PageConfig {
     /// How often the page looks for new result files.
     #[serde(default = "default_refresh")]
     pub refresh_interval_secs: u32,
-    /// How far back the page loads results.
+    /// How far back the page loads raw results when storage has no history
+    /// views (an old checkup bucket).
     #[serde(default = "default_window")]
     pub window_hours: u32,
+    /// An image shown before the title (URL, relative to the page or absolute).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_url: Option<String>,
+    /// Links in the header: your site, support, a status RSS elsewhere.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
+    /// Checks shown together under a heading, in this order; checks in no
+    /// group follow under "Other services".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<Group>,
+    /// Show each check's endpoint (URL, address) under its name.
+    #[serde(default = "default_true")]
+    pub show_endpoints: bool,
+    /// Colour overrides (CSS colours) for the accent and the states.
+    #[serde(default)]
+    pub colors: Colors,
+}
+
+/// A header link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    pub label: String,
+    pub url: String,
+}
+
+/// A named group of checks, by title.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    pub name: String,
+    pub checks: Vec<String>,
+    /// Start folded (a long list of minor services).
+    #[serde(default)]
+    pub collapsed: bool,
+}
+
+/// Optional colour overrides; each must be a plain CSS colour.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Colors {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accent: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operational: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub degraded: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub down: Option<String>,
+}
+
+impl Colors {
+    /// (CSS variable, value) pairs to set on the page.
+    pub fn variables(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("--accent", &self.accent),
+            ("--ok", &self.operational),
+            ("--warn", &self.degraded),
+            ("--bad", &self.down),
+        ]
+        .into_iter()
+        .filter_map(|(name, v)| v.as_deref().map(|v| (name, v)))
+        .collect()
+    }
+}
+
+/// A colour as CSS may take it from config: `#abc`, `#aabbcc`, `#aabbccdd`,
+/// or a name of letters. Nothing that could end the declaration.
+fn is_plain_color(value: &str) -> bool {
+    match value.strip_prefix('#') {
+        Some(hex) => matches!(hex.len(), 3 | 4 | 6 | 8) && hex.bytes().all(|b| b.is_ascii_hexdigit()),
+        None => !value.is_empty() && value.len() <= 30 && value.bytes().all(|b| b.is_ascii_alphabetic()),
+    }
+}
+
+/// A link target the page may use: http(s), mailto, or relative. Never
+/// `javascript:` or `data:`, whatever the case or spacing.
+pub fn is_safe_url(url: &str) -> bool {
+    let url = url.trim();
+    let lower = url.to_ascii_lowercase();
+    match lower.find(':') {
+        // A colon before any '/', '?' or '#' starts a scheme.
+        Some(colon) if !lower[..colon].contains(['/', '?', '#']) => {
+            ["http", "https", "mailto"].contains(&&lower[..colon])
+        }
+        _ => !lower.chars().any(|c| c.is_control()),
+    }
+}
+
+fn default_true() -> bool {
+    true
 }
 
 /// How the page reaches the result files.
@@ -103,6 +195,24 @@ impl PageConfig {
         if cfg.window_hours == 0 {
             return Err("window_hours must be at least 1".into());
         }
+        for (name, value) in cfg.colors.variables() {
+            if !is_plain_color(value) {
+                return Err(format!(
+                    "colors: {value:?} (for {}) is not a colour like \"#1a7f37\" or \"teal\"",
+                    name.trim_start_matches("--")
+                ));
+            }
+        }
+        for link in &cfg.links {
+            if !is_safe_url(&link.url) {
+                return Err(format!("links: {:?} must be an http(s), mailto or relative URL", link.url));
+            }
+        }
+        if let Some(logo) = &cfg.logo_url
+            && !is_safe_url(logo)
+        {
+            return Err(format!("logo_url {logo:?} must be an http(s) or relative URL"));
+        }
         if let PageStorage::S3 {
             bucket,
             endpoint,
@@ -161,6 +271,29 @@ mod tests {
             PageConfig::parse(r#"{"storage":{"type":"s3","bucket":"b","endpoint":"garage:3900"}}"#)
                 .unwrap_err();
         assert!(e.contains("storage.endpoint"), "{e}");
+    }
+
+    #[test]
+    fn branding_is_checked() {
+        let c = PageConfig::parse(r##"{"storage":{"type":"local","url":"r/"},"logo_url":"logo.svg",
+            "links":[{"label":"Home","url":"https://example.com"}],
+            "groups":[{"name":"Core","checks":["api"],"collapsed":true}],
+            "colors":{"accent":"#0b57d0","down":"crimson"}}"##).unwrap();
+        assert_eq!(c.colors.variables(), [("--accent", "#0b57d0"), ("--bad", "crimson")]);
+        assert!(c.groups[0].collapsed);
+        assert!(c.show_endpoints);
+        let e = PageConfig::parse(r#"{"storage":{"type":"local","url":"r/"},"colors":{"ok":"red"}}"#).unwrap_err();
+        assert!(e.contains("ok"), "{e}");
+        let e = PageConfig::parse(r#"{"storage":{"type":"local","url":"r/"},"colors":{"accent":"red;background:url(x)"}}"#).unwrap_err();
+        assert!(e.contains("accent"), "{e}");
+        let e = PageConfig::parse(r#"{"storage":{"type":"local","url":"r/"},"links":[{"label":"x","url":" JavaScript:alert(1)"}]}"#).unwrap_err();
+        assert!(e.contains("links"), "{e}");
+        for ok in ["https://a.b/c", "/about", "page.html#x", "mailto:ops@example.com", "?q=a:b"] {
+            assert!(is_safe_url(ok), "{ok}");
+        }
+        for bad in ["javascript:alert(1)", "data:text/html,x", "vbscript:x", "java\tscript:x"] {
+            assert!(!is_safe_url(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -45,10 +45,20 @@ impl S3Location {
 
     /// ListObjectsV2 of this prefix, keys after `start_after`.
     pub fn list_url(&self, start_after: &str, continuation_token: Option<&str>) -> String {
+        self.list_url_under("", start_after, continuation_token)
+    }
+
+    /// ListObjectsV2 of `<prefix><dir>` (e.g. `views/`), keys after `start_after`.
+    pub fn list_url_under(
+        &self,
+        dir: &str,
+        start_after: &str,
+        continuation_token: Option<&str>,
+    ) -> String {
         let mut url = format!(
             "{}/?list-type=2&prefix={}&start-after={}",
             self.bucket_url(),
-            uri_encode(&self.prefix, false),
+            uri_encode(&format!("{}{dir}", self.prefix), false),
             uri_encode(start_after, false)
         );
         if let Some(token) = continuation_token {

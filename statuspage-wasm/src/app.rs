@@ -1,17 +1,32 @@
-//! The app: loads `config.json`, then refreshes results on the configured
-//! interval (fetching only new files) and lays out the views.
+//! The app: loads `config.json`, then on the configured interval the nodes'
+//! history views (or, for storage without views, the raw round files of the
+//! window, folded into views here), and lays out the views.
 
-use checkup_model::summary::{newest_timestamp, overall, summarize};
-use checkup_model::{PageConfig, summary::CheckSummary};
+use checkup_model::overview::{ChartWindow, CheckOverview, overall, overview};
+use checkup_model::incident::fold_incidents;
+use checkup_model::summary::Overall;
+use checkup_model::{NodeView, PageConfig, ResultFileName};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::data::{LoadError, Loaded, fetch_new, load_config};
+use crate::data::{LoadError, Loaded, fetch_new, fetch_views, load_config};
+use crate::page_state;
 use crate::time::now_nanos;
-use crate::views::{Banner, CheckList, Problem};
+use crate::views::{Banner, CheckList, Header, Incidents, Problem, WindowPicker};
 
 const NANOS_PER_HOUR: i64 = 3_600_000_000_000;
+/// With no interval known, a view older than this is stale.
+const DEFAULT_STALE_SECS: i64 = 15 * 60;
+
+/// Where the history on screen came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The nodes' history views: 90 days.
+    Views,
+    /// Raw round files of the last `window_hours`: no views in storage.
+    Raw,
+}
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -20,9 +35,15 @@ pub fn App() -> impl IntoView {
     let config_problem = RwSignal::new(None::<LoadError>);
     // A failed refresh keeps what was loaded before and says why it is not newer.
     let storage_problem = RwSignal::new(None::<LoadError>);
-    let loaded = RwSignal::new(Loaded::default());
+    let views = RwSignal::new(Vec::<NodeView>::new());
+    let source = RwSignal::new(Source::Views);
+    let skipped = RwSignal::new(Vec::<(String, String)>::new());
     let refreshed_once = RwSignal::new(false);
     let now = RwSignal::new(now_nanos());
+    let (window, selected) = page_state::from_url();
+    let window = RwSignal::new(window);
+    let selected = RwSignal::new(selected);
+    Effect::new(move |_| page_state::to_url(window.get(), selected.get().as_deref()));
 
     spawn_local(async move {
         let cfg = match load_config().await {
@@ -32,18 +53,32 @@ pub fn App() -> impl IntoView {
                 return;
             }
         };
-        document().set_title(&cfg.title);
+        page_state::apply_colors(&cfg);
         config.set(Some(cfg.clone()));
+        let mut raw = Loaded::default();
         loop {
-            let since = now_nanos() - i64::from(cfg.window_hours) * NANOS_PER_HOUR;
-            let known = loaded.with_untracked(Loaded::known_names);
-            match fetch_new(&cfg, &known, since).await {
-                Ok(fetched) => {
-                    loaded.update(|l| {
-                        l.evict_before(since);
-                        l.absorb(fetched);
-                    });
+            match fetch_views(&cfg).await {
+                Ok(fetched) if !fetched.views.is_empty() || !fetched.skipped.is_empty() => {
+                    source.set(Source::Views);
+                    skipped.set(fetched.skipped);
+                    views.set(fetched.views);
                     storage_problem.set(None);
+                }
+                Ok(_) => {
+                    // No views: an old checkup bucket. Raw files of the window,
+                    // fetching only files not seen before.
+                    source.set(Source::Raw);
+                    let since = now_nanos() - i64::from(cfg.window_hours) * NANOS_PER_HOUR;
+                    match fetch_new(&cfg, &raw.known_names(), since).await {
+                        Ok(fetched) => {
+                            raw.evict_before(since);
+                            raw.absorb(fetched);
+                            storage_problem.set(None);
+                        }
+                        Err(e) => storage_problem.set(Some(e)),
+                    }
+                    skipped.set(raw.skipped.clone().into_iter().collect());
+                    views.set(views_of_raw(&raw));
                 }
                 Err(e) => storage_problem.set(Some(e)),
             }
@@ -53,74 +88,116 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    let checks: Memo<Vec<CheckSummary>> = Memo::new(move |_| {
-        loaded.with(|l| summarize(l.rounds.values().map(|(_, r)| r.as_slice())))
+    let incidents = Memo::new(move |_| {
+        views.with(|v| fold_incidents(v.iter().flat_map(|v| &v.incidents)))
     });
-    // How many files were unreadable, and the first one with its reason.
-    let skipped = Memo::new(move |_| {
-        loaded.with(|l| {
-            (
-                l.skipped.len(),
-                l.skipped
-                    .iter()
-                    .next()
-                    .map(|(n, why)| format!("{n}: {why}")),
-            )
+    let checks: Memo<Vec<CheckOverview>> = Memo::new(move |_| {
+        let now_secs = now.get() / 1_000_000_000;
+        views.with(|v| overview(v, now_secs, stale_after(v)))
+    });
+    let verdict = Memo::new(move |_| checks.with(|c| overall(c)));
+    let newest = Memo::new(move |_| views.with(|v| v.iter().map(|v| v.updated).max()));
+    let stale = Memo::new(move |_| {
+        let now = now.get();
+        views.with(|v| {
+            newest
+                .get()
+                .is_some_and(|n| now - n > stale_after(v).saturating_mul(1_000_000_000))
         })
     });
-    let title = move || {
-        config.with(|c| {
-            c.as_ref()
-                .map(|c| c.title.clone())
-                .unwrap_or_else(|| "Status".into())
-        })
-    };
-    let window_hours = move || config.with(|c| c.as_ref().map(|c| c.window_hours).unwrap_or(24));
+    let title = move || config.with(|c| c.as_ref().map(|c| c.title.clone()).unwrap_or_else(|| "Status".into()));
+    Effect::new(move |_| {
+        if refreshed_once.get() {
+            page_state::show_state_in_tab(verdict.get(), &title());
+        }
+    });
 
     view! {
-        <header class="top">
-            <h1>{title}</h1>
-        </header>
-        <main>
+        <Header config=config/>
+        <main id="main">
             {move || config_problem.get().map(|e| view! { <Problem error=e fatal=true/> })}
             {move || storage_problem.get().map(|e| view! { <Problem error=e fatal=false/> })}
             {move || {
                 let ready = config.with(Option::is_some) && refreshed_once.get();
                 let loading = config_problem.with(Option::is_none) && !ready;
-                loading.then(|| view! { <p class="loading" role="status">"Loading results…"</p> })
+                loading.then(|| view! { <p class="loading" role="status">"Loading status…"</p> })
             }}
             {move || {
                 (config.with(Option::is_some) && refreshed_once.get()).then(|| {
-                    let list = checks.get();
-                    let now = now.get();
-                    let end = now;
-                    // Charts span the data there is, up to the window: a new
-                    // install shows its first minutes across the full width.
-                    let window_start = end - i64::from(window_hours()) * NANOS_PER_HOUR;
-                    let oldest = list.iter().filter_map(|c| c.series.first()).map(|p| p.timestamp).min();
-                    let start = oldest.unwrap_or(window_start).max(window_start).min(end - 60_000_000_000);
-                    // With storage unreachable and nothing loaded, the problem says it all.
-                    let nothing_to_say = list.is_empty() && storage_problem.with(Option::is_some);
+                    let cfg = config.get().expect("checked above");
+                    let nothing_to_say = checks.with(Vec::is_empty) && storage_problem.with(Option::is_some);
                     view! {
                         {(!nothing_to_say).then(|| view! {
-                            <Banner overall=overall(&list) newest=newest_timestamp(&list) now=now/>
+                            <Banner overall=verdict newest=newest now=now stale=stale/>
+                        })}
+                        {move || (source.get() == Source::Raw).then(|| view! {
+                            <p class="fallback" role="note">{format!(
+                                "This storage has no history views, so the page shows only the raw results of the last {} h. Run `checker rebuild` on each node to get 90 days of history.",
+                                cfg.window_hours
+                            )}</p>
                         })}
                         {move || {
-                            let (count, first) = skipped.get();
-                            (count > 0).then(|| view! {
-                                <details class="skipped" role="note">
-                                    <summary>{format!("{count} result file(s) could not be read and were skipped.")}</summary>
-                                    <p>{first.map(|f| format!("For example {f}"))}</p>
-                                </details>
+                            let list = skipped.get();
+                            (!list.is_empty()).then(|| {
+                                let first = list.first().map(|(n, why)| format!("For example {n}: {why}"));
+                                view! {
+                                    <details class="skipped" role="note">
+                                        <summary>{format!("{} file(s) could not be read and were skipped.", list.len())}</summary>
+                                        <p>{first}</p>
+                                    </details>
+                                }
                             })
                         }}
-                        <CheckList checks=list now=now start=start end=end/>
+                        <Incidents incidents=incidents now=now/>
+                        <div class="list-head">
+                            <h2 class="section-title">"Services"</h2>
+                            <WindowPicker window=window/>
+                        </div>
+                        <CheckList checks=checks incidents=incidents config=cfg.clone() now=now window=window selected=selected/>
                     }
                 })
             }}
         </main>
         <footer>
-            {move || format!("Showing the last {} h · times in your local time zone", window_hours())}
+            {move || match source.get() {
+                Source::Views => "Daily bars cover 90 days (UTC days) · times in your local time zone".to_string(),
+                Source::Raw => format!("Showing the last {} h · times in your local time zone", config.with(|c| c.as_ref().map(|c| c.window_hours).unwrap_or(24))),
+            }}
         </footer>
     }
 }
+
+/// Three intervals of the slowest node, or a default for views without one.
+fn stale_after(views: &[NodeView]) -> i64 {
+    views
+        .iter()
+        .map(|v| v.interval_secs)
+        .max()
+        .filter(|&i| i > 0)
+        .map(|i| i * 3)
+        .unwrap_or(DEFAULT_STALE_SECS)
+}
+
+fn views_of_raw(raw: &Loaded) -> Vec<NodeView> {
+    let named: Vec<(ResultFileName, &[checkup_model::CheckResult])> = raw
+        .rounds
+        .iter()
+        .filter_map(|(name, (_, results))| {
+            ResultFileName::parse(name)
+                .ok()
+                .map(|n| (n, results.as_slice()))
+        })
+        .collect();
+    checkup_model::overview::views_from_rounds(named.iter().map(|(n, r)| (n, *r)))
+}
+
+/// The overall state as the tab shows it.
+pub fn tab_word(overall: Overall) -> Option<&'static str> {
+    match overall {
+        Overall::Operational | Overall::NoData => None,
+        other => Some(other.headline()),
+    }
+}
+
+/// The chart window chosen when the URL names none.
+pub const DEFAULT_WINDOW: ChartWindow = ChartWindow::Day;

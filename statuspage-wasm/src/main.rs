@@ -2,6 +2,7 @@
 
 mod app;
 mod data;
+mod page_state;
 mod time;
 mod views;
 

@@ -34,3 +34,22 @@ pub fn ago(nanos: i64, now: i64) -> String {
         _ => format!("{} d ago", secs / 86_400),
     }
 }
+
+/// A timestamp as a short local date ("27 Nov").
+pub fn local_day(nanos: i64) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(nanos as f64 / 1e6));
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"day".into(), &"numeric".into());
+    let _ = js_sys::Reflect::set(&options, &"month".into(), &"short".into());
+    String::from(date.to_locale_date_string("default", &options))
+}
+
+/// A UTC day, as the daily bars count days ("Thu, 27 Nov 2026").
+pub fn utc_day(secs: i64) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(secs as f64 * 1000.0));
+    let options = js_sys::Object::new();
+    for (key, value) in [("weekday", "short"), ("day", "numeric"), ("month", "short"), ("year", "numeric"), ("timeZone", "UTC")] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    }
+    String::from(date.to_locale_date_string("default", &options))
+}

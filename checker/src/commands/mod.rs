@@ -1,7 +1,9 @@
 //! One module per subcommand; `dispatch` routes to them and picks the exit code.
 
 mod check;
+mod incident;
 mod provision;
+mod rebuild;
 mod run;
 mod validate;
 
@@ -24,6 +26,8 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check { store } => check::check(&cli.config, store).await,
         Command::Run => run::run(&cli.config).await,
         Command::Validate => validate::validate(&cli.config),
+        Command::Rebuild => rebuild::rebuild(&cli.config).await,
+        Command::Incident { action } => incident::incident(&cli.config, action).await,
         Command::Provision {
             reader_user,
             origins,

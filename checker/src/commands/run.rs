@@ -9,6 +9,7 @@ use tokio::time::MissedTickBehavior;
 
 use checkup_model::Status;
 
+use crate::derived::{Derived, incidents};
 use crate::spool::Spool;
 use crate::{config, round, storage, systemd};
 
@@ -16,6 +17,7 @@ pub async fn run(path: &Path) -> anyhow::Result<ExitCode> {
     let config = config::load(path)?;
     let storage = storage::open(&config.storage).await?;
     let mut spool = Spool::open(&config.state_dir.join("spool"))?;
+    let mut derived = Derived::resume(storage.as_ref(), &config.node, config.interval).await;
     let waiting = spool.waiting();
     if waiting > 0 {
         tracing::info!(waiting, "rounds spooled by an earlier run wait for storage");
@@ -49,6 +51,7 @@ pub async fn run(path: &Path) -> anyhow::Result<ExitCode> {
         }
         let work = async {
             let round = round::run_round(&config.checks, config.concurrency, &config.node).await;
+            derived.add_round(round.started, &round.results);
             let stored = round::store_round(
                 storage.as_ref(),
                 &config.node,
@@ -67,6 +70,12 @@ pub async fn run(path: &Path) -> anyhow::Result<ExitCode> {
                     keep_for_later(&spool, &round, &config.node)
                 }
             };
+            // The view and badges are caches: a failed write is retried by
+            // the next round, which writes them whole again.
+            let incidents = incidents::load(&config.state_dir);
+            if let Err(e) = derived.publish(storage.as_ref(), incidents).await {
+                tracing::warn!(error = %e, "cannot write the history view or badges; next round tries again");
+            }
             let count = |s: Status| round.results.iter().filter(|r| r.status == s).count();
             systemd::status(&format!(
                 "last round: {} healthy, {} degraded, {} down{note}",

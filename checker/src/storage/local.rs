@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
+use checkup_model::history::{VIEWS_DIR, node_of_view_key};
 use checkup_model::{ResultFileName, index::index_from_names};
 
 use super::{Storage, StorageError};
@@ -46,15 +47,30 @@ impl LocalStorage {
     }
 
     fn list(&self) -> Result<Vec<String>, StorageError> {
-        let entries = fs::read_dir(&self.dir).map_err(io("cannot list", &self.dir))?;
-        let mut names = Vec::new();
-        for entry in entries {
-            let entry = entry.map_err(io("cannot list", &self.dir))?;
-            if let Ok(name) = entry.file_name().into_string() {
-                names.push(name);
-            }
+        list_dir(&self.dir)
+    }
+
+    fn put_blocking(&self, key: &str, bytes: &[u8]) -> Result<String, StorageError> {
+        let (sub, name) = super::split_key(key);
+        let dir = match sub {
+            Some(sub) => self.dir.join(sub),
+            None => self.dir.clone(),
+        };
+        fs::create_dir_all(&dir).map_err(io("cannot create directory", &dir))?;
+        write_atomic(&dir, name, bytes)?;
+        if sub == Some(VIEWS_DIR) {
+            // The page cannot list a directory over HTTP: it reads this list,
+            // rebuilt from the directory like index.json.
+            let mut views: Vec<String> = list_dir(&dir)?
+                .into_iter()
+                .filter(|n| node_of_view_key(&format!("{VIEWS_DIR}/{n}")).is_some())
+                .collect();
+            views.sort();
+            let mut index = serde_json::to_vec(&views)?;
+            index.push(b'\n');
+            write_atomic(&dir, INDEX_NAME, &index)?;
         }
-        Ok(names)
+        Ok(dir.join(name).display().to_string())
     }
 
     fn store_blocking(&self, name: &ResultFileName, bytes: &[u8]) -> Result<String, StorageError> {
@@ -88,6 +104,19 @@ impl LocalStorage {
     }
 }
 
+/// The file names in `dir`, temp files and subdirectories included.
+fn list_dir(dir: &Path) -> Result<Vec<String>, StorageError> {
+    let entries = fs::read_dir(dir).map_err(io("cannot list", dir))?;
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(io("cannot list", dir))?;
+        if let Ok(name) = entry.file_name().into_string() {
+            names.push(name);
+        }
+    }
+    Ok(names)
+}
+
 #[async_trait]
 impl Storage for LocalStorage {
     fn describe(&self) -> String {
@@ -113,6 +142,52 @@ impl Storage for LocalStorage {
         tokio::task::spawn_blocking(move || this.prune_blocking(&node, cutoff))
             .await
             .expect("storage task panicked")
+    }
+
+    async fn put(
+        &self,
+        key: &str,
+        bytes: Vec<u8>,
+        _content_type: &str,
+    ) -> Result<String, StorageError> {
+        let this = LocalStorage {
+            dir: self.dir.clone(),
+        };
+        let key = key.to_string();
+        tokio::task::spawn_blocking(move || this.put_blocking(&key, &bytes))
+            .await
+            .expect("storage task panicked")
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        let path = self.dir.join(key);
+        match tokio::fs::read(&path).await {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io("cannot read", &path)(e)),
+        }
+    }
+
+    async fn list(&self, dir: &str) -> Result<Vec<String>, StorageError> {
+        let path = self.dir.join(dir);
+        if dir.is_empty() {
+            let mut names = list_dir(&path)?;
+            names.sort();
+            return Ok(names);
+        }
+        match list_dir(&path) {
+            Ok(mut names) => {
+                names.retain(|n| !n.starts_with('.'));
+                names.sort();
+                Ok(names)
+            }
+            Err(StorageError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                Ok(Vec::new())
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 

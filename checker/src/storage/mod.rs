@@ -59,6 +59,31 @@ pub trait Storage: Send + Sync {
     /// Deletes this node's own result files older than `cutoff` (Unix ns),
     /// nothing else; returns how many went.
     async fn prune(&self, node: &str, cutoff: i64) -> Result<usize, StorageError>;
+
+    /// Writes a derived or auxiliary file (a history view, a badge, an
+    /// incident update) under `key`, e.g. `views/n1-history.json`, replacing
+    /// it whole. Keys are made by this program, never taken from storage.
+    async fn put(
+        &self,
+        key: &str,
+        bytes: Vec<u8>,
+        content_type: &str,
+    ) -> Result<String, StorageError>;
+
+    /// Reads `key`; `None` when there is no such file.
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError>;
+
+    /// The names directly under `dir` (`""` for the round files, or
+    /// `"incidents/"`), relative to it, in lexical (time) order.
+    async fn list(&self, dir: &str) -> Result<Vec<String>, StorageError>;
+}
+
+/// Splits `views/x.json` into (`views`, `x.json`); keys have at most one level.
+fn split_key(key: &str) -> (Option<&str>, &str) {
+    match key.split_once('/') {
+        Some((dir, name)) => (Some(dir), name),
+        None => (None, key),
+    }
 }
 
 /// Validated storage settings.

@@ -307,4 +307,71 @@ impl Storage for S3Storage {
         }
         Ok(expired.len())
     }
+
+    async fn put(
+        &self,
+        key: &str,
+        bytes: Vec<u8>,
+        content_type: &str,
+    ) -> Result<String, StorageError> {
+        let key = format!("{}{key}", self.settings.prefix);
+        self.client
+            .put_object()
+            .bucket(&self.settings.bucket)
+            .key(&key)
+            .content_type(content_type)
+            // Derived files change every round: no cache may serve an old one.
+            .cache_control("no-cache")
+            .body(ByteStream::from(bytes))
+            .send()
+            .await
+            .map_err(|e| self.remote("cannot write", &key, e))?;
+        Ok(format!("s3://{}/{key}", self.settings.bucket))
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        let key = format!("{}{key}", self.settings.prefix);
+        let out = match self
+            .client
+            .get_object()
+            .bucket(&self.settings.bucket)
+            .key(&key)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Ok(None),
+            Err(e) => return Err(self.remote("cannot read", &key, e)),
+        };
+        let body = out
+            .body
+            .collect()
+            .await
+            .map_err(|e| self.remote("cannot read", &key, e))?;
+        Ok(Some(body.into_bytes().to_vec()))
+    }
+
+    async fn list(&self, dir: &str) -> Result<Vec<String>, StorageError> {
+        let prefix = format!("{}{dir}", self.settings.prefix);
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.settings.bucket)
+            .prefix(&prefix)
+            .into_paginator()
+            .send();
+        let mut names = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| self.remote("cannot list", &prefix, e))?;
+            for object in page.contents() {
+                let Some(name) = object.key().and_then(|k| k.strip_prefix(prefix.as_str())) else {
+                    continue;
+                };
+                if !name.contains('/') {
+                    names.push(name.to_string());
+                }
+            }
+        }
+        Ok(names)
+    }
 }

@@ -1,17 +1,48 @@
 //! Local storage over plain HTTP: `index.json` lists the round files.
 
 use checkup_model::Index;
+use checkup_model::history::node_of_view_key;
 use checkup_model::index::files_since;
 
 use super::{Listed, LoadError, fetch_text};
 
-/// The round files at or after `since`, from the index under `url`.
-pub async fn list(url: &str, since: i64) -> Result<Vec<Listed>, LoadError> {
-    let base = if url.ends_with('/') {
+fn base_of(url: &str) -> String {
+    if url.ends_with('/') {
         url.to_string()
     } else {
         format!("{url}/")
+    }
+}
+
+/// The nodes' history views, from `views/index.json` under `url`; none when
+/// there is no such index (results written by checkup or an older checker).
+pub async fn list_views(url: &str) -> Result<Vec<Listed>, LoadError> {
+    let base = base_of(url);
+    let index_url = format!("{base}views/index.json");
+    let text = match fetch_text(&index_url, "the history views index", &index_url, None).await {
+        Ok(text) => text,
+        Err(e) if e.why.starts_with("HTTP 404") => return Ok(Vec::new()),
+        Err(e) => return Err(e),
     };
+    let names: Vec<String> = serde_json::from_str(&text).map_err(|e| LoadError {
+        what: format!("the history views index ({index_url})"),
+        why: format!("it is not a JSON list of file names ({e})"),
+    })?;
+    Ok(names
+        .into_iter()
+        // Data from storage must not point the page anywhere else.
+        .filter(|n| node_of_view_key(&format!("views/{n}")).is_some())
+        .map(|n| Listed {
+            url: format!("{base}views/{n}"),
+            name: format!("views/{n}"),
+            timestamp: 0,
+        })
+        .collect())
+}
+
+/// The round files at or after `since`, from the index under `url`.
+pub async fn list(url: &str, since: i64) -> Result<Vec<Listed>, LoadError> {
+    let base = base_of(url);
     let index_url = format!("{base}index.json");
     let text = fetch_text(&index_url, "the results index", &index_url, None).await?;
     let index: Index = serde_json::from_str(&text).map_err(|e| LoadError {

@@ -8,7 +8,7 @@ mod s3;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use checkup_model::{CheckResult, PageConfig, PageStorage, parse_round};
+use checkup_model::{CheckResult, NodeView, PageConfig, PageStorage, parse_round};
 use futures::StreamExt;
 use gloo_net::http::Request;
 use web_sys::RequestCache;
@@ -18,6 +18,9 @@ const PARALLEL_DOWNLOADS: usize = 6;
 /// A round file larger than this is not downloaded: a round of a thousand
 /// checks is well under 1 MB, and a hostile or broken file must not hang the page.
 pub const MAX_ROUND_BYTES: u64 = 16 * 1024 * 1024;
+/// A history view larger than this is refused: 90 days of 50 checks is a
+/// few hundred kilobytes.
+pub const MAX_VIEW_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Something the page could not load, in words for the visitor.
 #[derive(Debug, Clone, PartialEq)]
@@ -168,5 +171,42 @@ pub async fn fetch_new(
             Err(why) => fetched.skipped.push((name, why)),
         }
     }
+    Ok(fetched)
+}
+
+/// The nodes' history views, and those that could not be used.
+pub struct ViewsFetched {
+    pub views: Vec<NodeView>,
+    pub skipped: Vec<(String, String)>,
+}
+
+/// Lists the history views (one request) and downloads each (one per node).
+/// No views at all is not an error: the page then falls back to raw files.
+pub async fn fetch_views(config: &PageConfig) -> Result<ViewsFetched, LoadError> {
+    let listed = match &config.storage {
+        PageStorage::Local { url } => local::list_views(url).await?,
+        storage @ PageStorage::S3 { .. } => s3::list_views(storage).await?,
+    };
+    let downloads = futures::stream::iter(listed.into_iter().map(|l| async move {
+        let outcome = match fetch_text(&l.url, "a history view", &l.name, Some(MAX_VIEW_BYTES)).await {
+            Ok(text) => NodeView::parse(&text).map_err(|e| e.to_string()),
+            Err(e) => Err(e.why),
+        };
+        (l.name, outcome)
+    }))
+    .buffer_unordered(PARALLEL_DOWNLOADS)
+    .collect::<Vec<_>>()
+    .await;
+    let mut fetched = ViewsFetched {
+        views: Vec::new(),
+        skipped: Vec::new(),
+    };
+    for (name, outcome) in downloads {
+        match outcome {
+            Ok(view) => fetched.views.push(view),
+            Err(why) => fetched.skipped.push((name, why)),
+        }
+    }
+    fetched.views.sort_by(|a, b| a.node.cmp(&b.node));
     Ok(fetched)
 }

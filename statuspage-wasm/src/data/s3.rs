@@ -14,6 +14,7 @@ use aws_sigv4::http_request::{
 };
 use aws_sigv4::sign::v4;
 use checkup_model::s3::{S3Location, parse_list};
+use checkup_model::history::node_of_view_key;
 use checkup_model::{PageStorage, ResultFileName};
 
 use super::{Listed, LoadError, fetch_text};
@@ -74,13 +75,8 @@ impl Signer {
     }
 }
 
-/// Lists this prefix's round files at or after `since`, skipping past the
-/// newest one already `known`.
-pub async fn list(
-    storage: &PageStorage,
-    known: &BTreeSet<String>,
-    since: i64,
-) -> Result<Vec<Listed>, LoadError> {
+/// Signs with the page's read-only key, if it has one.
+fn signer_for(storage: &PageStorage) -> Signer {
     let PageStorage::S3 {
         region,
         access_key_id,
@@ -90,8 +86,7 @@ pub async fn list(
     else {
         unreachable!("called for S3 storage only")
     };
-    let location: S3Location = storage.s3_location().expect("S3 storage");
-    let signer = Signer {
+    Signer {
         credentials: match (access_key_id, secret_access_key) {
             (Some(id), Some(secret)) => {
                 Some(Credentials::new(id, secret, None, None, "config.json"))
@@ -99,7 +94,55 @@ pub async fn list(
             _ => None,
         },
         region: region.clone(),
+    }
+}
+
+/// Lists the nodes' history views under `<prefix>views/`.
+pub async fn list_views(storage: &PageStorage) -> Result<Vec<Listed>, LoadError> {
+    let location: S3Location = storage.s3_location().expect("S3 storage");
+    let signer = signer_for(storage);
+    let listing_name = format!(
+        "the history views listing (s3://{}/{}views/)",
+        location.bucket, location.prefix
+    );
+    let fail = |why: String| LoadError {
+        what: listing_name.clone(),
+        why,
     };
+    let url = signer
+        .url(&location.list_url_under("views/", "", None))
+        .map_err(fail)?;
+    let xml = fetch_text(&url, &listing_name, &location.bucket_url(), None)
+        .await
+        .map_err(|e| fail(e.why))?;
+    // One page (1,000 keys) is 1,000 nodes: more is not a status page.
+    let page = parse_list(&xml).map_err(fail)?;
+    let mut listed = Vec::new();
+    for key in page.keys {
+        let Some(name) = key.strip_prefix(&location.prefix) else {
+            continue;
+        };
+        if node_of_view_key(name).is_none() {
+            continue;
+        }
+        listed.push(Listed {
+            name: name.to_string(),
+            timestamp: 0,
+            url: signer.url(&location.object_url(&key)).map_err(fail)?,
+        });
+    }
+    Ok(listed)
+}
+
+/// Lists this prefix's round files at or after `since`, skipping past the
+/// newest one already `known`.
+pub async fn list(
+    storage: &PageStorage,
+    known: &BTreeSet<String>,
+    since: i64,
+) -> Result<Vec<Listed>, LoadError> {
+    let location: S3Location = storage.s3_location().expect("S3 storage");
+    let signer = signer_for(storage);
     let listing_name = format!(
         "the bucket listing (s3://{}/{})",
         location.bucket, location.prefix

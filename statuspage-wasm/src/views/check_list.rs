@@ -1,68 +1,240 @@
-//! One row per check: state, name, endpoint, last checked, why, and the
-//! response-time chart.
+//! The services: checks in their configured groups (collapsible), each with
+//! its state, uptime over 24 h/7 d/30 d/90 d and 90 daily bars; the selected
+//! check (in the URL) opens to its locations and response-time chart.
 
-use checkup_model::summary::CheckSummary;
+use checkup_model::overview::{ChartWindow, CheckOverview, UPTIME_PERIODS};
+use checkup_model::{Incident, PageConfig};
 use leptos::prelude::*;
 
 use super::chart::ResponseChart;
-use super::{status_icon, status_label};
+use super::day_bars::DayBars;
+use super::{Shown, format_micros, format_uptime};
 use crate::time::{ago, local_datetime};
 
+const DAYS: usize = 90;
+
+/// A heading and the checks under it.
+#[derive(Debug, Clone, PartialEq)]
+struct Section {
+    name: Option<String>,
+    collapsed: bool,
+    titles: Vec<String>,
+}
+
+/// Groups from the config, in its order; checks in no group come last.
+fn sections(config: &PageConfig, checks: &[CheckOverview]) -> Vec<Section> {
+    let mut placed: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for group in &config.groups {
+        let titles: Vec<String> = group
+            .checks
+            .iter()
+            .filter(|t| checks.iter().any(|c| &c.title == *t))
+            .cloned()
+            .collect();
+        placed.extend(group.checks.iter().map(String::as_str));
+        if !titles.is_empty() {
+            out.push(Section {
+                name: Some(group.name.clone()),
+                collapsed: group.collapsed,
+                titles,
+            });
+        }
+    }
+    let rest: Vec<String> = checks
+        .iter()
+        .filter(|c| !placed.contains(&c.title.as_str()))
+        .map(|c| c.title.clone())
+        .collect();
+    if !rest.is_empty() {
+        let name = (!out.is_empty()).then(|| "Other services".to_string());
+        out.push(Section {
+            name,
+            collapsed: false,
+            titles: rest,
+        });
+    }
+    out
+}
+
 #[component]
-pub fn CheckList(checks: Vec<CheckSummary>, now: i64, start: i64, end: i64) -> impl IntoView {
-    view! {
-        <ul class="checks">
-            {checks.into_iter().map(|c| view! { <CheckRow check=c now=now start=start end=end/> }).collect_view()}
-        </ul>
+pub fn CheckList(
+    checks: Memo<Vec<CheckOverview>>,
+    incidents: Memo<Vec<Incident>>,
+    config: PageConfig,
+    now: RwSignal<i64>,
+    window: RwSignal<ChartWindow>,
+    selected: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let show_endpoints = config.show_endpoints;
+    // The layout changes only when checks come or go, so a refresh updates
+    // rows in place: open groups, focus and scroll position stay.
+    let layout = Memo::new(move |_| checks.with(|c| sections(&config, c)));
+    move || {
+        layout
+            .get()
+            .into_iter()
+            .map(|section| {
+                let titles = section.titles.clone();
+                let rows = section
+                    .titles
+                    .into_iter()
+                    .map(|title| view! { <CheckRow title checks incidents now window selected show_endpoints/> })
+                    .collect_view();
+                match section.name {
+                    Some(name) => view! {
+                        <details class="group" open=!section.collapsed data-group=name.clone()>
+                            <summary class="group-summary">
+                                <span class="group-name">{name.clone()}</span>
+                                <GroupState titles checks/>
+                            </summary>
+                            <ul class="checks">{rows}</ul>
+                        </details>
+                    }
+                    .into_any(),
+                    None => view! { <ul class="checks">{rows}</ul> }.into_any(),
+                }
+            })
+            .collect_view()
+    }
+}
+
+/// A folded group still says whether anything in it is wrong.
+#[component]
+fn GroupState(titles: Vec<String>, checks: Memo<Vec<CheckOverview>>) -> impl IntoView {
+    move || {
+        let troubled = checks.with(|c| {
+            c.iter()
+                .filter(|c| titles.contains(&c.title) && Shown::of(c) != Shown::Healthy)
+                .count()
+        });
+        let (class, text) = if troubled == 0 {
+            ("group-state group-ok", format!("✓ {} operational", titles.len()))
+        } else {
+            ("group-state group-bad", format!("! {troubled} of {} with problems", titles.len()))
+        };
+        view! { <span class=class>{text}</span> }
     }
 }
 
 #[component]
-fn CheckRow(check: CheckSummary, now: i64, start: i64, end: i64) -> impl IntoView {
-    let status = check.status;
-    let latest = &check.latest;
-    let detail = check.problem();
-    // Several nodes: say what each location sees, with symbols as well as colour.
-    let locations = (check.locations.len() > 1).then(|| {
-        check
-            .locations
+fn CheckRow(
+    title: String,
+    checks: Memo<Vec<CheckOverview>>,
+    incidents: Memo<Vec<Incident>>,
+    now: RwSignal<i64>,
+    window: RwSignal<ChartWindow>,
+    selected: RwSignal<Option<String>>,
+    show_endpoints: bool,
+) -> impl IntoView {
+    let key = title.clone();
+    let check = Memo::new(move |_| checks.with(|c| c.iter().find(|c| c.title == key).cloned()));
+    let key = title.clone();
+    let is_selected = Memo::new(move |_| selected.with(|s| s.as_deref() == Some(key.as_str())));
+    let detail_id = format!("detail-{}", slug(&title));
+    move || {
+        let Some(check) = check.get() else {
+            return ().into_any();
+        };
+        let now_nanos = now.get();
+        let now_secs = now_nanos / 1_000_000_000;
+        let shown = Shown::of(&check);
+        let latest = check.latest.clone();
+        let uptimes = UPTIME_PERIODS
             .iter()
-            .map(|l| {
-                let rtt = if l.status == checkup_model::Status::Down {
-                    String::new()
-                } else {
-                    format!(" {:.0} ms", l.median as f64 / 1e6)
-                };
+            .map(|&(label, secs, res)| {
                 view! {
-                    <li class=format!("location location-{}", l.status) data-location=l.node.clone() data-status=l.status.as_str()>
-                        <span aria-hidden="true">{status_icon(l.status)}</span>
-                        {format!(" {}: {}{rtt}", l.node, status_label(l.status))}
-                    </li>
+                    <div class="uptime-item">
+                        <dt>{label}</dt>
+                        <dd>{format_uptime(check.uptime(secs, res, now_secs))}</dd>
+                    </div>
                 }
             })
-            .collect_view()
-    });
-    let message = if latest.message.is_empty() {
-        None
-    } else {
-        Some(latest.message.clone())
-    };
-    let checked = latest.timestamp;
-    view! {
-        <li class=format!("check check-{status}") data-check=check.title.clone() data-status=status.as_str()>
-            <div class="check-head">
-                <span class="status-pill">
-                    <span class="status-icon" aria-hidden="true">{status_icon(status)}</span>
-                    <span class="status-word">{status_label(status)}</span>
-                </span>
-                <h3 class="check-title">{check.title.clone()}</h3>
-                <span class="check-when" title=local_datetime(checked)>{format!("checked {}", ago(checked, now))}</span>
-            </div>
-            <p class="check-endpoint">{latest.endpoint.clone()}</p>
-            {detail.map(|d| view! { <p class="check-notice">{d}</p> })}
-            {locations.map(|items| view! { <ul class="locations" aria-label="By location">{items}</ul> })}
-            {message.map(|m| view! { <p class="check-message">{m}</p> })}
-            <ResponseChart check=check.clone() start=start end=end/>
-        </li>
+            .collect_view();
+        let own_incidents: Vec<Incident> = incidents.with(|all| {
+            all.iter()
+                .filter(|i| i.checks.is_empty() || i.checks.contains(&check.title))
+                .cloned()
+                .collect()
+        });
+        let title = check.title.clone();
+        let toggle = {
+            let title = title.clone();
+            move |_| {
+                selected.update(|s| {
+                    *s = if s.as_deref() == Some(title.as_str()) {
+                        None
+                    } else {
+                        Some(title.clone())
+                    }
+                })
+            }
+        };
+        let detail = is_selected.get().then(|| {
+            let locations = (check.locations.len() > 1).then(|| {
+                check
+                    .locations
+                    .iter()
+                    .map(|l| {
+                        let s = Shown::status(l.status);
+                        let rtt = if l.median > 0 && l.status != checkup_model::Status::Down {
+                            format!(" · {}", format_micros((l.median / 1_000) as u32))
+                        } else {
+                            String::new()
+                        };
+                        view! {
+                            <li class=format!("location location-{}", s.key()) data-location=l.node.clone() data-status=s.key()>
+                                <span aria-hidden="true">{s.icon()}</span>
+                                {format!(" {}: {}{rtt}", l.node, s.label())}
+                                {(!l.notice.is_empty()).then(|| view! { <span class="location-notice">{format!(" — {}", l.notice)}</span> })}
+                            </li>
+                        }
+                    })
+                    .collect_view()
+            });
+            view! {
+                <div class="check-detail" id=detail_id.clone()>
+                    {locations.map(|items| view! {
+                        <h4 class="detail-title">"By location"</h4>
+                        <ul class="locations">{items}</ul>
+                    })}
+                    <ResponseChart check=check.clone() window=window.get() now=now_secs/>
+                </div>
+            }
+        });
+        view! {
+            <li class=format!("check check-{}", shown.key()) data-check=title.clone() data-status=shown.key()
+                data-selected=is_selected.get().to_string()>
+                <div class="check-head">
+                    <span class="status-pill">
+                        <span class="status-icon" aria-hidden="true">{shown.icon()}</span>
+                        <span class="status-word">{shown.label()}</span>
+                    </span>
+                    <h3 class="check-title">
+                        <button type="button" class="check-toggle" on:click=toggle
+                            aria-expanded=is_selected.get().to_string() aria-controls=detail_id.clone()>
+                            {title.clone()}
+                            <span class="toggle-mark" aria-hidden="true">{if is_selected.get() { " ▴" } else { " ▾" }}</span>
+                        </button>
+                    </h3>
+                    <span class="check-when" title=local_datetime(latest.timestamp)>{format!("checked {}", ago(latest.timestamp, now_nanos))}</span>
+                </div>
+                {show_endpoints.then(|| view! { <p class="check-endpoint">{latest.endpoint.clone()}</p> })}
+                {check.problem().map(|d| view! { <p class="check-notice">{d}</p> })}
+                {(!latest.message.is_empty()).then(|| view! { <p class="check-message">{latest.message.clone()}</p> })}
+                <dl class="uptime" aria-label="Uptime">{uptimes}</dl>
+                <DayBars title=title.clone() bars=check.daily_bars(now_secs, DAYS) incidents=own_incidents/>
+                {detail}
+            </li>
+        }
+        .into_any()
     }
+}
+
+/// An id-safe form of a title.
+fn slug(title: &str) -> String {
+    title
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect()
 }

@@ -4,28 +4,96 @@
 mod banner;
 mod chart;
 mod check_list;
+mod day_bars;
+mod header;
+mod incidents;
+mod markdown;
 mod problem;
+mod window_picker;
 
 pub use banner::Banner;
 pub use check_list::CheckList;
+pub use header::Header;
+pub use incidents::Incidents;
 pub use problem::Problem;
+pub use window_picker::WindowPicker;
 
 use checkup_model::Status;
+use checkup_model::overview::CheckOverview;
 
-/// A symbol for each state, so colour is never the only signal.
-pub fn status_icon(status: Status) -> &'static str {
-    match status {
-        Status::Healthy => "✓",
-        Status::Degraded => "!",
-        Status::Down => "✕",
+/// A check's state as shown: its status, or maintenance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    Healthy,
+    Degraded,
+    Down,
+    Maintenance,
+}
+
+impl Shown {
+    pub fn of(check: &CheckOverview) -> Shown {
+        if check.in_maintenance {
+            Shown::Maintenance
+        } else {
+            Shown::status(check.status)
+        }
+    }
+
+    pub fn status(status: Status) -> Shown {
+        match status {
+            Status::Healthy => Shown::Healthy,
+            Status::Degraded => Shown::Degraded,
+            Status::Down => Shown::Down,
+        }
+    }
+
+    /// Lower-case key for CSS classes and tests.
+    pub fn key(self) -> &'static str {
+        match self {
+            Shown::Healthy => "healthy",
+            Shown::Degraded => "degraded",
+            Shown::Down => "down",
+            Shown::Maintenance => "maintenance",
+        }
+    }
+
+    /// A symbol for each state, so colour is never the only signal.
+    pub fn icon(self) -> &'static str {
+        match self {
+            Shown::Healthy => "✓",
+            Shown::Degraded => "!",
+            Shown::Down => "✕",
+            Shown::Maintenance => "⚒",
+        }
+    }
+
+    /// The state as a word for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Shown::Healthy => "Operational",
+            Shown::Degraded => "Degraded",
+            Shown::Down => "Down",
+            Shown::Maintenance => "Maintenance",
+        }
     }
 }
 
-/// The state as a word for people.
-pub fn status_label(status: Status) -> &'static str {
-    match status {
-        Status::Healthy => "Operational",
-        Status::Degraded => "Degraded",
-        Status::Down => "Down",
+/// Microseconds as people read them: "87 ms", "1.2 s".
+pub fn format_micros(micros: u32) -> String {
+    let ms = micros as f64 / 1000.0;
+    if ms >= 1000.0 {
+        format!("{:.1} s", ms / 1000.0)
+    } else if ms >= 10.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{ms:.1} ms")
+    }
+}
+
+/// An uptime share as a percentage, rounded down so downtime never shows as 100 %.
+pub fn format_uptime(uptime: Option<f64>) -> String {
+    match uptime {
+        Some(u) => format!("{:.2} %", (u * 10_000.0).floor() / 100.0),
+        None => "–".to_string(),
     }
 }

@@ -1,0 +1,62 @@
+//! `checker rebuild`: regenerates this node's history view, badges and
+//! recorded incidents from what storage holds (its raw round files and
+//! incident updates), the same way the running checker builds them.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use checkup_model::NodeView;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::derived::{Derived, fold_rounds, incidents, own_rounds};
+use crate::{config, storage};
+
+pub async fn rebuild(path: &Path) -> anyhow::Result<ExitCode> {
+    let config = config::load(path)?;
+    let storage = storage::open(&config.storage).await?;
+    let rounds = own_rounds(storage.as_ref(), &config.node, i64::MIN)
+        .await
+        .context("cannot list this node's round files")?;
+    eprintln!(
+        "rebuilding the history of node {:?} from {} round files in {}",
+        config.node,
+        rounds.len(),
+        storage.describe()
+    );
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::new(rounds.len() as u64)
+    } else {
+        // Under systemd or in a pipe, a redrawn bar is noise: stay quiet.
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} files  {per_sec}  eta {eta}")
+            .expect("valid template"),
+    );
+    let mut view = NodeView::new(&config.node);
+    view.interval_secs = config.interval.as_secs() as i64;
+    let skipped = fold_rounds(storage.as_ref(), &mut view, &rounds, |done| {
+        bar.set_position(done as u64)
+    })
+    .await;
+    bar.finish_and_clear();
+    let updates = incidents::from_storage(storage.as_ref(), &config.node)
+        .await
+        .context("cannot read this node's incident updates")?;
+    incidents::replace(&config.state_dir, &updates)?;
+    let checks = view.checks.len();
+    let mut derived = Derived::from_view(view);
+    derived
+        .publish(storage.as_ref(), updates.clone())
+        .await
+        .context("cannot write the rebuilt view")?;
+    println!(
+        "rebuilt: {} rounds ({} unreadable, skipped), {checks} checks, {} incident updates",
+        rounds.len() - skipped,
+        skipped,
+        updates.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}

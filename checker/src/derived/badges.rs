@@ -1,0 +1,241 @@
+//! SVG status badges, shields.io style, written beside the results so a README
+//! anywhere can embed `badges/<node>-<check>-uptime-30d.svg` with no server.
+//! Per node (keys carry the node name): the overall state, and per check its
+//! state, 24 h and 30 d uptime and 24 h median response time.
+
+use checkup_model::NodeView;
+use checkup_model::Status;
+use checkup_model::overview::{ChartWindow, overall, overview};
+use checkup_model::summary::Overall;
+
+const GREEN: &str = "#2e7d32";
+const YELLOW: &str = "#8a6d00";
+const ORANGE: &str = "#c25400";
+const RED: &str = "#c62828";
+const BLUE: &str = "#1f5fa8";
+const GREY: &str = "#616161";
+
+/// Every badge of `view`: (storage key, SVG bytes).
+pub fn for_view(view: &NodeView) -> Vec<(String, Vec<u8>)> {
+    let now = view.updated.div_euclid(1_000_000_000);
+    // The node judges only itself; staleness is the page's business.
+    let checks = overview(std::slice::from_ref(view), now, i64::MAX / 1_000_000_000);
+    let node = &view.node;
+    let (word, colour) = match overall(&checks) {
+        Overall::NoData => ("no data", GREY),
+        Overall::Operational => ("operational", GREEN),
+        Overall::Degraded => ("degraded", YELLOW),
+        Overall::PartialOutage => ("partial outage", ORANGE),
+        Overall::MajorOutage => ("major outage", RED),
+        Overall::Maintenance => ("maintenance", BLUE),
+    };
+    let mut badges = vec![(
+        format!("badges/{node}-overall.svg"),
+        render("status", word, colour),
+    )];
+    let mut slugs: Vec<String> = Vec::new();
+    for check in &checks {
+        let mut slug = slug_of(&check.title);
+        if slugs.contains(&slug) {
+            slug = format!("{slug}-{}", slugs.len() + 1);
+        }
+        slugs.push(slug.clone());
+        let (state, colour) = if check.in_maintenance {
+            ("maintenance", BLUE)
+        } else {
+            match check.status {
+                Status::Healthy => ("up", GREEN),
+                Status::Degraded => ("degraded", YELLOW),
+                Status::Down => ("down", RED),
+            }
+        };
+        badges.push((
+            format!("badges/{node}-{slug}-status.svg"),
+            render(&check.title, state, colour),
+        ));
+        for (period, secs, res, key) in [
+            ("24h", 86_400, 1, "uptime-24h"),
+            ("30d", 30 * 86_400, 3, "uptime-30d"),
+        ] {
+            let (value, colour) = match check.uptime(secs, res, now) {
+                Some(u) => (percent(u), uptime_colour(u)),
+                None => ("no data".to_string(), GREY),
+            };
+            badges.push((
+                format!("badges/{node}-{slug}-{key}.svg"),
+                render(&format!("uptime {period}"), &value, colour),
+            ));
+        }
+        let medians: Vec<u64> = check
+            .chart(ChartWindow::Day, now)
+            .into_iter()
+            .filter_map(|(_, p)| p.map(|p| p.p50 as u64))
+            .collect();
+        let response = if medians.is_empty() {
+            "no data".to_string()
+        } else {
+            millis(medians.iter().sum::<u64>() / medians.len() as u64)
+        };
+        badges.push((
+            format!("badges/{node}-{slug}-response.svg"),
+            render("response 24h", &response, BLUE),
+        ));
+    }
+    badges
+}
+
+/// A check title as a file-name part: lower-case letters, digits and dashes.
+pub fn slug_of(title: &str) -> String {
+    let mut slug = String::new();
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-').to_string();
+    if slug.is_empty() {
+        "check".into()
+    } else {
+        slug
+    }
+}
+
+/// Uptime with two decimals, rounded down so any downtime shows below 100 %.
+fn percent(uptime: f64) -> String {
+    let hundredths = (uptime * 10_000.0).floor() / 100.0;
+    format!("{hundredths:.2}%")
+}
+
+fn uptime_colour(uptime: f64) -> &'static str {
+    match uptime {
+        u if u >= 0.999 => GREEN,
+        u if u >= 0.99 => YELLOW,
+        u if u >= 0.95 => ORANGE,
+        _ => RED,
+    }
+}
+
+fn millis(micros: u64) -> String {
+    if micros >= 10_000 {
+        format!("{} ms", micros / 1_000)
+    } else {
+        format!("{:.1} ms", micros as f64 / 1_000.0)
+    }
+}
+
+/// Approximate width of `text` in 11 px Verdana, which shields.io badges use.
+fn text_width(text: &str) -> u32 {
+    let tenths: u32 = text
+        .chars()
+        .map(|c| match c {
+            'i' | 'l' | 'j' | '.' | ':' | ',' | '\'' | '|' | '!' | ' ' => 40,
+            'f' | 't' | 'r' | 'I' | '(' | ')' | '-' => 50,
+            'm' | 'w' | 'M' | 'W' | '%' => 105,
+            'A'..='Z' => 80,
+            _ => 70,
+        })
+        .sum();
+    tenths.div_ceil(10)
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A flat two-part badge: grey label, coloured value.
+pub fn render(label: &str, value: &str, colour: &str) -> Vec<u8> {
+    let (lw, vw) = (text_width(label) + 12, text_width(value) + 12);
+    let w = lw + vw;
+    let (label, value) = (escape(label), escape(value));
+    format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="20" role="img" aria-label="{label}: {value}"><title>{label}: {value}</title><clipPath id="r"><rect width="{w}" height="20" rx="3" fill="#fff"/></clipPath><g clip-path="url(#r)"><rect width="{lw}" height="20" fill="#555"/><rect x="{lw}" width="{vw}" height="20" fill="{colour}"/></g><g fill="#fff" text-anchor="middle" font-family="Verdana,Geneva,DejaVu Sans,sans-serif" font-size="11"><text x="{lx}" y="14">{label}</text><text x="{vx}" y="14">{value}</text></g></svg>
+"##,
+        lx = lw / 2,
+        vx = lw + vw / 2,
+    )
+    .into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use checkup_model::{Attempt, CheckResult};
+
+    fn round(view: &mut NodeView, secs: i64, status: Status) {
+        let r = CheckResult {
+            title: "API <v2>".into(),
+            endpoint: "https://api".into(),
+            timestamp: secs * 1_000_000_000,
+            times: vec![Attempt {
+                rtt: 42_000_000,
+                error: String::new(),
+            }],
+            threshold: 0,
+            status,
+            notice: String::new(),
+            message: String::new(),
+            node: Some("n1".into()),
+            kind: None,
+            maintenance: false,
+        };
+        view.add_round(r.timestamp, &[r]);
+    }
+
+    #[test]
+    fn badges_show_state_uptime_and_response_time() {
+        let mut view = NodeView::new("n1");
+        let t0 = 1_700_006_400;
+        for i in 0..1000 {
+            let status = if i == 5 {
+                Status::Down
+            } else {
+                Status::Healthy
+            };
+            round(&mut view, t0 + i * 60, status);
+        }
+        let badges: std::collections::BTreeMap<String, String> = for_view(&view)
+            .into_iter()
+            .map(|(k, v)| (k, String::from_utf8(v).unwrap()))
+            .collect();
+        let keys: Vec<&str> = badges.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "badges/n1-api-v2-response.svg",
+                "badges/n1-api-v2-status.svg",
+                "badges/n1-api-v2-uptime-24h.svg",
+                "badges/n1-api-v2-uptime-30d.svg",
+                "badges/n1-overall.svg",
+            ]
+        );
+        assert!(badges["badges/n1-overall.svg"].contains(">operational<"));
+        let status = &badges["badges/n1-api-v2-status.svg"];
+        assert!(status.contains("API &lt;v2&gt;: up"), "{status}");
+        assert!(!status.contains("<v2>"), "titles are escaped");
+        // 999 of 1000 rounds up: 99.9 %, never rounded up to 100.
+        assert!(badges["badges/n1-api-v2-uptime-30d.svg"].contains(">99.90%<"));
+        let response = &badges["badges/n1-api-v2-response.svg"];
+        assert!(response.contains(" ms<"), "{response}");
+        let ms: f64 = response
+            .split('>')
+            .find_map(|t| t.strip_suffix(" ms</text"))
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((40.0..=44.0).contains(&ms), "{response}");
+    }
+
+    #[test]
+    fn slugs_are_safe_file_name_parts() {
+        assert_eq!(slug_of("API <v2>"), "api-v2");
+        assert_eq!(slug_of("../../etc"), "etc");
+        assert_eq!(slug_of("!!!"), "check");
+        assert_eq!(percent(0.99999), "99.99%");
+        assert_eq!(percent(1.0), "100.00%");
+    }
+}

@@ -1,0 +1,169 @@
+//! Derived files: this node's history view (`views/<node>-history.json`) and
+//! its SVG badges, kept up to date after every round. Both are caches of the
+//! raw round files: `checker rebuild` regenerates them, and nothing breaks if
+//! they are lost. Only keys carrying this node's name are written.
+
+pub mod badges;
+pub mod incidents;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+
+use checkup_model::history::view_key;
+use checkup_model::{CheckResult, IncidentUpdate, NodeView, ResultFileName, parse_round};
+use futures::StreamExt;
+
+use crate::storage::{Storage, StorageError};
+
+/// How many round files rebuilding (or catching up) reads at once.
+const PARALLEL_READS: usize = 16;
+
+/// The view being kept, and what was last written of each badge, so an
+/// unchanged badge is not written again every round.
+pub struct Derived {
+    pub view: NodeView,
+    written_badges: HashMap<String, Vec<u8>>,
+}
+
+impl Derived {
+    /// Starts from the stored view, adding own rounds stored after it was last
+    /// written (a crash between the two writes). Without a usable view it
+    /// starts empty and says how to get history back.
+    pub async fn resume(storage: &dyn Storage, node: &str, interval: Duration) -> Derived {
+        let mut view = match storage.get(&view_key(node)).await {
+            Ok(Some(bytes)) => match NodeView::parse(&String::from_utf8_lossy(&bytes)) {
+                Ok(view) if view.node == node => view,
+                Ok(_) | Err(_) => {
+                    tracing::warn!(
+                        "the stored history view is unreadable; starting a new one (`checker rebuild` restores history)"
+                    );
+                    NodeView::new(node)
+                }
+            },
+            Ok(None) => NodeView::new(node),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the stored history view; starting a new one (`checker rebuild` restores history)");
+                NodeView::new(node)
+            }
+        };
+        view.interval_secs = interval.as_secs() as i64;
+        if view.updated > 0 {
+            match own_rounds(storage, node, view.updated).await {
+                Ok(missing) if !missing.is_empty() => {
+                    tracing::info!(
+                        rounds = missing.len(),
+                        "adding rounds stored after the view was last written"
+                    );
+                    let _ = fold_rounds(storage, &mut view, &missing, |_| {}).await;
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot list rounds to catch the view up"),
+            }
+        }
+        Derived {
+            view,
+            written_badges: HashMap::new(),
+        }
+    }
+
+    /// Wraps a view built elsewhere (by `checker rebuild`).
+    pub fn from_view(view: NodeView) -> Derived {
+        Derived {
+            view,
+            written_badges: HashMap::new(),
+        }
+    }
+
+    pub fn add_round(&mut self, started: i64, results: &[CheckResult]) {
+        self.view.add_round(started, results);
+    }
+
+    /// Writes the view, with `incidents`, and any badge that changed.
+    /// Failures are returned for logging; the next round writes again.
+    pub async fn publish(
+        &mut self,
+        storage: &dyn Storage,
+        incidents: Vec<IncidentUpdate>,
+    ) -> Result<(), StorageError> {
+        self.view.incidents = incidents;
+        let bytes = encode_view(&self.view)?;
+        storage
+            .put(&view_key(&self.view.node), bytes, "application/json")
+            .await?;
+        for (key, svg) in badges::for_view(&self.view) {
+            if self.written_badges.get(&key) == Some(&svg) {
+                continue;
+            }
+            storage.put(&key, svg.clone(), "image/svg+xml").await?;
+            self.written_badges.insert(key, svg);
+        }
+        Ok(())
+    }
+}
+
+pub fn encode_view(view: &NodeView) -> Result<Vec<u8>, StorageError> {
+    let mut bytes = serde_json::to_vec(view)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// This node's round files started after `after` (Unix ns), oldest first.
+pub async fn own_rounds(
+    storage: &dyn Storage,
+    node: &str,
+    after: i64,
+) -> Result<Vec<ResultFileName>, StorageError> {
+    let mut rounds: Vec<ResultFileName> = storage
+        .list("")
+        .await?
+        .iter()
+        .filter_map(|name| ResultFileName::parse(name).ok())
+        .filter(|r| r.node.as_deref() == Some(node) && r.timestamp > after)
+        .collect();
+    rounds.sort();
+    Ok(rounds)
+}
+
+/// Reads `rounds` (a few at a time, folded strictly in order) into `view`,
+/// calling `progress` with the number done. Unreadable files are skipped and
+/// counted in the returned number.
+pub async fn fold_rounds(
+    storage: &dyn Storage,
+    view: &mut NodeView,
+    rounds: &[ResultFileName],
+    mut progress: impl FnMut(usize),
+) -> usize {
+    let mut skipped = 0;
+    let mut reads = futures::stream::iter(rounds.iter().map(|name| async move {
+        let key = name.to_string();
+        let outcome = match storage.get(&key).await {
+            Ok(Some(bytes)) => {
+                parse_round(&String::from_utf8_lossy(&bytes)).map_err(|e| e.to_string())
+            }
+            Ok(None) => Err("gone".to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        (name, outcome)
+    }))
+    .buffered(PARALLEL_READS);
+    let mut done = 0;
+    while let Some((name, outcome)) = reads.next().await {
+        match outcome {
+            Ok(results) => view.add_round(name.timestamp, &results),
+            Err(why) => {
+                tracing::warn!(file = %name, error = %why, "skipping an unreadable round file");
+                skipped += 1;
+            }
+        }
+        done += 1;
+        progress(done);
+    }
+    skipped
+}
+
+/// Where `checker incident` keeps this node's incident updates for the
+/// running checker to put in its view.
+pub fn incidents_file(state_dir: &Path) -> std::path::PathBuf {
+    state_dir.join("incidents.json")
+}

@@ -1,6 +1,8 @@
 //! One module per subcommand; `dispatch` routes to them and picks the exit code.
 
 mod check;
+mod message;
+mod notify_test;
 mod provision;
 mod run;
 mod validate;
@@ -15,6 +17,8 @@ pub mod exit {
     pub const NOT_HEALTHY: u8 = 1;
     /// The config is missing or invalid; nothing was run or written.
     pub const BAD_CONFIG: u8 = 2;
+    /// `notify-test`: at least one notifier failed.
+    pub const NOTIFY_FAILED: u8 = 1;
     /// Storage could not be opened or written.
     pub const STORAGE: u8 = 3;
 }
@@ -24,6 +28,10 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check { store } => check::check(&cli.config, store).await,
         Command::Run => run::run(&cli.config).await,
         Command::Validate => validate::validate(&cli.config),
+        Command::NotifyTest => notify_test::notify_test(&cli.config).await,
+        Command::Message { check, clear, text } => {
+            message::message(&cli.config, check.as_deref(), clear, text.as_deref())
+        }
         Command::Provision {
             reader_user,
             origins,

@@ -15,9 +15,11 @@ use std::time::Duration;
 
 pub use duration::parse_duration;
 pub use error::{ConfigError, FieldError};
-pub use raw::{RawCheck, RawConfig, RawStorage};
+pub use raw::{RawCheck, RawConfig, RawMaintenance, RawNotifier, RawStorage};
 
 use crate::checks::Check;
+use crate::maintenance::Window;
+use crate::notify::Notifier;
 use crate::storage::StorageConfig;
 
 /// The validated configuration a checker runs with.
@@ -32,6 +34,10 @@ pub struct Config {
     /// The checker's own state: rounds waiting for storage (the spool).
     pub state_dir: std::path::PathBuf,
     pub checks: Vec<Arc<Check>>,
+    /// Where alerts go when a check changes state.
+    pub notifiers: Vec<Arc<Notifier>>,
+    /// When checks may fail without alerting.
+    pub maintenance: Vec<Window>,
 }
 
 /// Reads and validates the config file at `path`.

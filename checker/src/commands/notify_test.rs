@@ -29,13 +29,8 @@ pub async fn notify_test(path: &Path) -> anyhow::Result<ExitCode> {
         timestamp: crate::checks::now_nanos(),
         since: None,
     };
-    let outcomes = futures::future::join_all(
-        config
-            .notifiers
-            .iter()
-            .map(|n| async { n.channel.send(&event).await }),
-    )
-    .await;
+    let outcomes =
+        futures::future::join_all(config.notifiers.iter().map(|n| n.send_once(&event))).await;
     let width = config
         .notifiers
         .iter()

@@ -155,7 +155,7 @@ async fn worker(notifier: Arc<Notifier>, mut queue: mpsc::UnboundedReceiver<Even
 pub async fn deliver(notifier: &Notifier, event: &Event) -> Result<(), String> {
     let mut wait = FIRST_RETRY;
     for attempt in 1..=ATTEMPTS {
-        match notifier.channel.send(event).await {
+        match notifier.send_once(event).await {
             Ok(()) => {
                 tracing::info!(check = %event.check, notifier = %notifier.name, event = event.kind.as_str(), attempt, "notification sent");
                 return Ok(());

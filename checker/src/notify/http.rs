@@ -17,7 +17,9 @@ pub fn client(
     ca_pem: Option<Vec<u8>>,
 ) -> Result<reqwest::Client, FieldError> {
     let mut builder = reqwest::Client::builder()
-        .timeout(timeout)
+        // The whole attempt is bounded by `Notifier::send_once`; this only
+        // keeps a dead address from using all of it on connecting.
+        .connect_timeout(timeout)
         .user_agent(concat!("checkup-rs/", env!("CARGO_PKG_VERSION")))
         // A webhook that redirects elsewhere is misconfigured; do not resend the body.
         .redirect(reqwest::redirect::Policy::none());
@@ -76,23 +78,31 @@ pub async fn post_json(
     })
 }
 
-/// reqwest's error with its causes ("error sending request: connection refused"),
-/// without the URL, which may hold a token.
+/// reqwest's error in words, without the URL (which may hold a token):
+/// "cannot connect: Connection refused (os error 111)", "timed out", or the
+/// error with its causes.
 fn describe_error(err: reqwest::Error) -> String {
     let err = err.without_url();
-    let mut text = if err.is_timeout() {
-        "timed out".to_string()
-    } else {
-        err.to_string()
-    };
+    let mut causes = Vec::new();
     let mut source = std::error::Error::source(&err);
     while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
+        causes.push(cause.to_string());
         source = cause.source();
+    }
+    if err.is_timeout() {
+        return "timed out".into();
+    }
+    if err.is_connect()
+        && let Some(root) = causes.last()
+    {
+        return format!("cannot connect: {root}");
+    }
+    let mut text = err.to_string();
+    for cause in causes {
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
     }
     text
 }

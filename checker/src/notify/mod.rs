@@ -184,10 +184,24 @@ pub struct Notifier {
     /// The checks it covers; `None` = all.
     pub checks: Option<Vec<String>>,
     pub policy: Policy,
+    /// The most one delivery attempt may take, all told.
+    pub timeout: Duration,
     pub channel: Box<dyn Channel>,
 }
 
 impl Notifier {
+    /// One delivery attempt, bounded by the notifier's timeout (a server that
+    /// accepts the connection and then says nothing must not hold a sender).
+    pub async fn send_once(&self, event: &Event) -> Result<(), String> {
+        match tokio::time::timeout(self.timeout, self.channel.send(event)).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(format!(
+                "timed out after {}",
+                humantime::format_duration(self.timeout)
+            )),
+        }
+    }
+
     pub fn covers(&self, check: &str) -> bool {
         self.checks
             .as_ref()

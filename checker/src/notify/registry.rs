@@ -166,6 +166,7 @@ fn build<'k>(
         kind,
         checks: check_list(&n.checks, key, check_names)?,
         policy,
+        timeout,
         channel: builder(raw, key, timeout)?,
     })
 }

@@ -512,10 +512,10 @@ fn notify_test_reports_every_channel() {
     assert!(stdout.contains("FAILED  email"), "{stdout}");
 
     // A bad notifier config is exit 2, with file:line:col and key.
-    setup.write_config(&format!(
+    setup.write_config(
         "[[checks]]\nname = \"Web\"\ntype = \"http\"\nurl = \"http://127.0.0.1:9/\"\n\n\
-         [[notifiers]]\ntype = \"email\"\nhost = \"127.0.0.1\"\ntls = \"ssl\"\n"
-    ));
+         [[notifiers]]\ntype = \"email\"\nhost = \"127.0.0.1\"\ntls = \"ssl\"\n",
+    );
     let out = setup.run(&["notify-test"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);

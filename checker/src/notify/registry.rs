@@ -31,7 +31,7 @@ pub fn from_raw(
 ) -> Result<Vec<Arc<Notifier>>, FieldError> {
     let mut built: Vec<Arc<Notifier>> = Vec::with_capacity(raw.len());
     let mut names: HashMap<String, usize> = HashMap::new();
-    let mut per_kind: HashMap<&str, usize> = HashMap::new();
+    let mut per_kind: HashMap<&'static str, usize> = HashMap::new();
     for (i, table) in raw.iter().enumerate() {
         let key = format!("notifiers[{i}]");
         let notifier = build(table, &key, check_names, &mut per_kind)?;
@@ -55,11 +55,11 @@ pub fn from_raw(
     Ok(built)
 }
 
-fn build<'k>(
+fn build(
     raw: &Spanned<RawNotifier>,
     key: &str,
     check_names: &[&str],
-    per_kind: &mut HashMap<&'k str, usize>,
+    per_kind: &mut HashMap<&'static str, usize>,
 ) -> Result<Notifier, FieldError> {
     let n = raw.get_ref();
     let kind_name = n.kind.get_ref().as_str();

@@ -174,11 +174,9 @@ fn one_down_and_one_resolved_per_outage_even_across_a_restart() {
     let checker = setup.start();
 
     // Healthy, then a single bad round: nothing is sent.
-    let mut seen = setup.wait_rounds(0, 3);
-    endpoint.set_status(503);
-    seen = setup.wait_rounds(seen, 1);
-    endpoint.set_status(200);
-    setup.wait_rounds(seen, 3);
+    let seen = setup.wait_rounds(0, 3);
+    endpoint.answer_next(1, 503);
+    setup.wait_rounds(seen, 4);
     let downs = setup
         .rounds()
         .iter()
@@ -218,7 +216,7 @@ fn one_down_and_one_resolved_per_outage_even_across_a_restart() {
     );
 
     // Restart in the middle of the open alert: no second "down".
-    seen = setup.wait_rounds(setup.rounds().len(), 2);
+    let mut seen = setup.wait_rounds(setup.rounds().len(), 2);
     assert_eq!(stop(checker), Some(0));
     let state = fs::read_to_string(setup.dir.path().join("state/notify-state.json")).unwrap();
     assert!(state.contains("\"open\""), "{state}");

@@ -149,6 +149,8 @@ pub struct Recorder {
     pub port: u16,
     requests: Arc<std::sync::Mutex<Vec<Recorded>>>,
     status: Arc<std::sync::atomic::AtomicU16>,
+    /// Statuses for the next requests, before `status` applies again.
+    next: Arc<std::sync::Mutex<std::collections::VecDeque<u16>>>,
 }
 
 impl Recorder {
@@ -159,10 +161,12 @@ impl Recorder {
         let port = server.server_addr().to_ip().expect("IP listener").port();
         let requests = Arc::new(std::sync::Mutex::new(Vec::new()));
         let status = Arc::new(std::sync::atomic::AtomicU16::new(200));
-        let (srv, log, code) = (
+        let next = Arc::new(std::sync::Mutex::new(std::collections::VecDeque::new()));
+        let (srv, log, code, queued) = (
             Arc::clone(&server),
             Arc::clone(&requests),
             Arc::clone(&status),
+            Arc::clone(&next),
         );
         std::thread::spawn(move || {
             for mut request in srv.incoming_requests() {
@@ -178,7 +182,11 @@ impl Recorder {
                         .collect(),
                     body,
                 });
-                let code = code.load(Ordering::SeqCst);
+                let code = queued
+                    .lock()
+                    .unwrap()
+                    .pop_front()
+                    .unwrap_or_else(|| code.load(Ordering::SeqCst));
                 let _ = request.respond(
                     tiny_http::Response::from_string(format!("answered {code}"))
                         .with_status_code(code),
@@ -190,6 +198,7 @@ impl Recorder {
             port,
             requests,
             status,
+            next,
         }
     }
 
@@ -200,6 +209,15 @@ impl Recorder {
     /// Answer every request from now on with this status.
     pub fn set_status(&self, code: u16) {
         self.status.store(code, Ordering::SeqCst);
+    }
+
+    /// Answer only the next `n` requests with `code`, then as before: a blip
+    /// of exactly `n` rounds for a check with one attempt per round.
+    pub fn answer_next(&self, n: usize, code: u16) {
+        self.next
+            .lock()
+            .unwrap()
+            .extend(std::iter::repeat_n(code, n));
     }
 
     /// Everything received so far, oldest first.

@@ -72,9 +72,9 @@ pub struct Event {
 }
 
 impl Event {
-    /// A short title: "[DOWN] Website".
-    pub fn title(&self) -> String {
-        let tag = match self.kind {
+    /// What happened, in capitals: "DOWN", "STILL DOWN", "RESOLVED".
+    pub fn tag(&self) -> &'static str {
+        match self.kind {
             EventKind::Down => "DOWN",
             EventKind::Degraded => "DEGRADED",
             EventKind::Resolved => "RESOLVED",
@@ -83,8 +83,12 @@ impl Event {
                 _ => "STILL DOWN",
             },
             EventKind::Test => "TEST",
-        };
-        format!("[{tag}] {}", self.check)
+        }
+    }
+
+    /// A short title: "[DOWN] Website".
+    pub fn title(&self) -> String {
+        format!("[{}] {}", self.tag(), self.check)
     }
 
     /// One or two sentences a person reads in a chat or a mail subject line.
@@ -219,5 +223,65 @@ impl std::fmt::Debug for Notifier {
             .field("policy", &self.policy)
             .field("channel", &self.channel.describe())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(kind: EventKind, status: Status, notice: &str) -> Event {
+        Event {
+            kind,
+            check: "Website".into(),
+            endpoint: "https://example.com/".into(),
+            status,
+            notice: notice.into(),
+            node: "fra1".into(),
+            timestamp: 1_800_000_000_000_000_000,
+            since: Some(1_800_000_000_000_000_000 - 125_000_000_000),
+        }
+    }
+
+    #[test]
+    fn events_read_as_sentences() {
+        let down = event(EventKind::Down, Status::Down, "status 503");
+        assert_eq!(down.title(), "[DOWN] Website");
+        assert_eq!(down.text(), "Website is down: status 503");
+        let reminder = event(EventKind::Reminder, Status::Down, "status 503");
+        assert_eq!(reminder.title(), "[STILL DOWN] Website");
+        assert_eq!(
+            reminder.text(),
+            "Website has been down for 2m 5s: status 503"
+        );
+        let resolved = event(EventKind::Resolved, Status::Healthy, "");
+        assert_eq!(resolved.text(), "Website is healthy again (after 2m 5s)");
+        assert_eq!(resolved.time(), "2027-01-15T08:00:00Z");
+        let slack = slack::body(&down);
+        assert_eq!(slack["text"], "[DOWN] Website is down: status 503");
+        let hook = webhook::body(&down);
+        assert_eq!(hook["event"], "down");
+        assert_eq!(
+            hook["since"],
+            1_800_000_000_000_000_000i64 - 125_000_000_000
+        );
+        let discord = discord::body(&resolved);
+        assert_eq!(discord["embeds"][0]["color"], 0x30_A0_50);
+    }
+
+    #[test]
+    fn slack_text_cannot_become_markup() {
+        let mut e = event(
+            EventKind::Down,
+            Status::Down,
+            "<!channel> & <https://evil|click>",
+        );
+        e.check = "A<B".into();
+        let body = slack::body(&e).to_string();
+        assert!(!body.contains("<!channel>"), "{body}");
+        assert!(
+            body.contains("&lt;!channel&gt; &amp; &lt;https://evil|click&gt;"),
+            "{body}"
+        );
     }
 }

@@ -50,7 +50,8 @@ pub fn body(event: &Event) -> serde_json::Value {
         context = format!("{} · {context}", escape(&event.endpoint));
     }
     json!({
-        "text": format!("{} {}", event.title(), event.text()),
+        // The fallback shown in notifications: "[DOWN] Website is down: ...".
+        "text": escape(&format!("[{}] {}", event.tag(), event.text())),
         "blocks": [
             {
                 "type": "section",

@@ -314,6 +314,38 @@ fn a_failing_channel_is_retried_and_never_holds_up_rounds() {
 }
 
 #[test]
+fn shutdown_gives_pending_sends_a_bounded_grace_period() {
+    let endpoint = Recorder::start();
+    endpoint.set_status(503);
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let setup = Setup::new(&format!(
+        "[[checks]]\nname = \"Web\"\ntype = \"http\"\nurl = \"{}\"\n\n\
+         [[notifiers]]\ntype = \"webhook\"\nurl = \"http://127.0.0.1:{}/hook\"\n\
+         failure_threshold = 1\ntimeout = \"60s\"\n",
+        endpoint.url("/"),
+        silent.local_addr().unwrap().port(),
+    ));
+    let checker = setup.start();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !setup.log_text().contains("notifying") {
+        assert!(Instant::now() < deadline, "{}", setup.log_text());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let asked = Instant::now();
+    assert_eq!(stop(checker), Some(0));
+    let took = asked.elapsed();
+    assert!(
+        took >= Duration::from_secs(4) && took < Duration::from_secs(9),
+        "stopped after {took:?}: the grace period is 5 s"
+    );
+    let log = setup.log_text();
+    assert!(
+        log.contains("notifications still being sent at shutdown were abandoned"),
+        "{log}"
+    );
+}
+
+#[test]
 fn maintenance_windows_mark_results_and_hold_alerts() {
     let endpoint = Recorder::start();
     endpoint.set_status(503);

@@ -13,7 +13,8 @@ pub fn message(
     clear: bool,
     text: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    let config = config::load(path)?;
+    // Notifiers are not needed here, nor their secrets in this shell.
+    let config = config::load_without_notifiers(path)?;
     let Some(check) = check else {
         let current = messages::load(&config.state_dir).map_err(anyhow::Error::msg)?;
         if current.is_empty() {

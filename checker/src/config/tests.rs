@@ -615,3 +615,23 @@ fn notifiers_and_windows_get_defaults_and_never_show_secrets() {
     assert_eq!(c.maintenance.len(), 1);
     assert_eq!(c.maintenance[0].name, "maintenance[0]");
 }
+
+#[test]
+fn commands_that_never_send_load_without_the_notifiers_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("checker.toml");
+    std::fs::write(
+        &path,
+        with_check("[[notifiers]]\ntype = \"slack\"\nurl_env = \"CHECKER_TEST_NEVER_SET\"\n"),
+    )
+    .unwrap();
+    let err = super::load(&path).err().expect("the secret is missing");
+    assert!(
+        err.to_string()
+            .contains("CHECKER_TEST_NEVER_SET is not set"),
+        "{err}"
+    );
+    let c = super::load_without_notifiers(&path).unwrap();
+    assert!(c.notifiers.is_empty());
+    assert_eq!(c.checks.len(), 1);
+}

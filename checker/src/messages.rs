@@ -14,18 +14,38 @@ const LOCK_NAME: &str = "messages.lock";
 
 pub type Messages = BTreeMap<String, String>;
 
+/// Why the messages could not be read or saved.
+#[derive(Debug, thiserror::Error)]
+pub enum MessagesError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{} is not a messages file: {source}", path.display())]
+    Parse {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error(transparent)]
+    Write(#[from] StorageError),
+}
+
 pub fn path(state_dir: &Path) -> PathBuf {
     state_dir.join(FILE_NAME)
 }
 
 /// The current messages; none when the file does not exist.
-pub fn load(state_dir: &Path) -> Result<Messages, String> {
+pub fn load(state_dir: &Path) -> Result<Messages, MessagesError> {
     let path = path(state_dir);
     match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map_err(|e| format!("{} is not a messages file: {e}", path.display())),
+        Ok(bytes) => {
+            serde_json::from_slice(&bytes).map_err(|source| MessagesError::Parse { path, source })
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Messages::new()),
-        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        Err(source) => Err(MessagesError::Read { path, source }),
     }
 }
 
@@ -45,7 +65,7 @@ pub fn update(
     state_dir: &Path,
     check: &str,
     text: Option<&str>,
-) -> Result<Messages, anyhow::Error> {
+) -> Result<Messages, MessagesError> {
     use std::os::fd::AsRawFd;
     std::fs::create_dir_all(state_dir).map_err(io("cannot create state directory", state_dir))?;
     let lock_path = state_dir.join(LOCK_NAME);
@@ -60,7 +80,7 @@ pub fn update(
     if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) } != 0 {
         return Err(io("cannot lock", &lock_path)(std::io::Error::last_os_error()).into());
     }
-    let mut messages = load(state_dir).map_err(anyhow::Error::msg)?;
+    let mut messages = load(state_dir)?;
     match text {
         Some(text) => {
             messages.insert(check.to_string(), text.to_string());
@@ -69,7 +89,7 @@ pub fn update(
             messages.remove(check);
         }
     }
-    let mut bytes = serde_json::to_vec_pretty(&messages)?;
+    let mut bytes = serde_json::to_vec_pretty(&messages).map_err(StorageError::from)?;
     bytes.push(b'\n');
     write_atomic(state_dir, FILE_NAME, &bytes)?;
     Ok(messages)

@@ -16,7 +16,7 @@ pub fn message(
     // Notifiers are not needed here, nor their secrets in this shell.
     let config = config::load_without_notifiers(path)?;
     let Some(check) = check else {
-        let current = messages::load(&config.state_dir).map_err(anyhow::Error::msg)?;
+        let current = messages::load(&config.state_dir)?;
         if current.is_empty() {
             println!("no status messages");
         }

@@ -43,6 +43,22 @@ pub enum Command {
         #[command(subcommand)]
         action: IncidentAction,
     },
+    /// Send a test message through every configured notifier and report each.
+    /// Exits 0 if all succeeded, 1 if any failed, 2 on a bad config.
+    NotifyTest,
+    /// Set, clear or list status messages shown with a check's results
+    /// (the running checker picks them up from its next round).
+    Message {
+        /// The check to set or clear the message of.
+        #[arg(long)]
+        check: Option<String>,
+        /// Remove the check's message.
+        #[arg(long, requires = "check", conflicts_with = "text")]
+        clear: bool,
+        /// The message, e.g. "Deploying v2.1; short interruptions expected".
+        #[arg(requires = "check")]
+        text: Option<String>,
+    },
     /// Prepare S3 storage for the status page: the bucket, a read-only IAM
     /// user and key (list and get only), CORS for the page's origins, and
     /// optionally the page's config.json. Safe to run again.

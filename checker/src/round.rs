@@ -59,6 +59,23 @@ pub async fn run_round(checks: &[Arc<Check>], concurrency: usize, node: &str) ->
     }
 }
 
+/// Marks results taken in a maintenance window (`maintenance: true`) and
+/// attaches each check's status message, if one is set.
+pub fn annotate(
+    round: &mut Round,
+    windows: &[crate::maintenance::Window],
+    messages: &crate::messages::Messages,
+) {
+    for result in &mut round.results {
+        if crate::maintenance::in_maintenance(windows, &result.title, round.started) {
+            result.maintenance = true;
+        }
+        if let Some(text) = messages.get(&result.title) {
+            result.message = text.clone();
+        }
+    }
+}
+
 /// Writes the round as one file, then applies retention if configured.
 /// Retention trouble is logged, never fatal: the round itself is stored.
 pub async fn store_round(

@@ -186,6 +186,21 @@ fn default_window() -> u32 {
 }
 
 impl PageConfig {
+    /// A config with every option at its default.
+    pub fn new(title: &str, storage: PageStorage) -> PageConfig {
+        PageConfig {
+            title: title.to_string(),
+            storage,
+            refresh_interval_secs: default_refresh(),
+            window_hours: default_window(),
+            logo_url: None,
+            links: Vec::new(),
+            groups: Vec::new(),
+            show_endpoints: true,
+            colors: Colors::default(),
+        }
+    }
+
     /// Parses and sanity-checks `config.json`; the error says what is wrong.
     pub fn parse(text: &str) -> Result<PageConfig, String> {
         let cfg: PageConfig = serde_json::from_str(text).map_err(|e| e.to_string())?;

@@ -1,7 +1,8 @@
 //! Helpers for whole-system tests: the real `checker` binary, an HTTP server
-//! to check, Caddy serving the built page, and headless Chromium driven over
-//! WebDriver. Everything listens on loopback only, and every process started
-//! here is killed when its guard drops, also when a test fails.
+//! to check, Caddy serving the built page, headless Chromium driven over
+//! WebDriver, and receivers for notifications (a recording HTTP server, a real
+//! SMTP server). Everything listens on loopback only, and every process
+//! started here is killed when its guard drops, also when a test fails.
 
 pub mod browser;
 pub mod caddy;
@@ -10,6 +11,7 @@ pub mod garage;
 pub mod hostile;
 pub mod moto;
 pub mod process;
+pub mod smtp;
 pub mod test_server;
 pub mod tls_server;
 

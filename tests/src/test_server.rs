@@ -116,3 +116,135 @@ fn respond(mut request: tiny_http::Request) {
         _ => request.respond(text(404, "no such route".into())),
     };
 }
+
+/// One request a [`Recorder`] received.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Recorded {
+    /// The body as JSON (panics if it is not).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("request body is not JSON ({e}): {}", self.body))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// An HTTP server that records every request and answers each with the
+/// status the test sets (200 by default): a webhook receiver to assert on, or
+/// an endpoint a check can be pointed at and flipped between up and down.
+pub struct Recorder {
+    server: Arc<tiny_http::Server>,
+    pub port: u16,
+    requests: Arc<std::sync::Mutex<Vec<Recorded>>>,
+    status: Arc<std::sync::atomic::AtomicU16>,
+    /// Statuses for the next requests, before `status` applies again.
+    next: Arc<std::sync::Mutex<std::collections::VecDeque<u16>>>,
+}
+
+impl Recorder {
+    pub fn start() -> Recorder {
+        let server = Arc::new(
+            tiny_http::Server::http("127.0.0.1:0").expect("cannot start the recording server"),
+        );
+        let port = server.server_addr().to_ip().expect("IP listener").port();
+        let requests = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let status = Arc::new(std::sync::atomic::AtomicU16::new(200));
+        let next = Arc::new(std::sync::Mutex::new(std::collections::VecDeque::new()));
+        let (srv, log, code, queued) = (
+            Arc::clone(&server),
+            Arc::clone(&requests),
+            Arc::clone(&status),
+            Arc::clone(&next),
+        );
+        std::thread::spawn(move || {
+            for mut request in srv.incoming_requests() {
+                let mut body = String::new();
+                let _ = request.as_reader().read_to_string(&mut body);
+                log.lock().unwrap().push(Recorded {
+                    method: request.method().to_string(),
+                    path: request.url().to_string(),
+                    headers: request
+                        .headers()
+                        .iter()
+                        .map(|h| (h.field.to_string(), h.value.to_string()))
+                        .collect(),
+                    body,
+                });
+                let code = queued
+                    .lock()
+                    .unwrap()
+                    .pop_front()
+                    .unwrap_or_else(|| code.load(Ordering::SeqCst));
+                let _ = request.respond(
+                    tiny_http::Response::from_string(format!("answered {code}"))
+                        .with_status_code(code),
+                );
+            }
+        });
+        Recorder {
+            server,
+            port,
+            requests,
+            status,
+            next,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{}", self.port, path)
+    }
+
+    /// Answer every request from now on with this status.
+    pub fn set_status(&self, code: u16) {
+        self.status.store(code, Ordering::SeqCst);
+    }
+
+    /// Answer only the next `n` requests with `code`, then as before: a blip
+    /// of exactly `n` rounds for a check with one attempt per round.
+    pub fn answer_next(&self, n: usize, code: u16) {
+        self.next
+            .lock()
+            .unwrap()
+            .extend(std::iter::repeat_n(code, n));
+    }
+
+    /// Everything received so far, oldest first.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.requests.lock().unwrap().clone()
+    }
+
+    /// Waits until at least `n` requests have arrived; returns them all.
+    pub fn wait_for(&self, n: usize, within: Duration) -> Vec<Recorded> {
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            let got = self.requests();
+            if got.len() >= n {
+                return got;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "expected {n} requests within {within:?}, got {}: {got:#?}",
+                got.len()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        self.server.unblock();
+    }
+}

@@ -17,7 +17,12 @@ pub async fn check(path: &Path, store: bool) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
-    let round = round::run_round(&config.checks, config.concurrency, &config.node).await;
+    let mut round = round::run_round(&config.checks, config.concurrency, &config.node).await;
+    let messages = crate::messages::load(&config.state_dir).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "cannot read status messages");
+        Default::default()
+    });
+    round::annotate(&mut round, &config.maintenance, &messages);
     print!("{}", report::render(&round, report::stdout_wants_color()));
     if let Some(storage) = storage {
         let written = round::store_round(

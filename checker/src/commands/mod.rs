@@ -2,6 +2,8 @@
 
 mod check;
 mod incident;
+mod message;
+mod notify_test;
 mod provision;
 mod rebuild;
 mod run;
@@ -17,6 +19,8 @@ pub mod exit {
     pub const NOT_HEALTHY: u8 = 1;
     /// The config is missing or invalid; nothing was run or written.
     pub const BAD_CONFIG: u8 = 2;
+    /// `notify-test`: at least one notifier failed.
+    pub const NOTIFY_FAILED: u8 = 1;
     /// Storage could not be opened or written.
     pub const STORAGE: u8 = 3;
 }
@@ -28,6 +32,10 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Validate => validate::validate(&cli.config),
         Command::Rebuild => rebuild::rebuild(&cli.config).await,
         Command::Incident { action } => incident::incident(&cli.config, action).await,
+        Command::NotifyTest => notify_test::notify_test(&cli.config).await,
+        Command::Message { check, clear, text } => {
+            message::message(&cli.config, check.as_deref(), clear, text.as_deref())
+        }
         Command::Provision {
             reader_user,
             origins,

@@ -10,8 +10,13 @@ use tokio::time::MissedTickBehavior;
 use checkup_model::Status;
 
 use crate::derived::{Derived, incidents};
+use crate::messages::MessageReader;
+use crate::notify::Notifications;
 use crate::spool::Spool;
 use crate::{config, round, storage, systemd};
+
+/// How long sends still queued at shutdown may take.
+const NOTIFY_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub async fn run(path: &Path) -> anyhow::Result<ExitCode> {
     let config = config::load(path)?;
@@ -23,9 +28,20 @@ pub async fn run(path: &Path) -> anyhow::Result<ExitCode> {
         tracing::info!(waiting, "rounds spooled by an earlier run wait for storage");
         spool.replay(storage.as_ref()).await;
     }
+    let names: Vec<&str> = config
+        .checks
+        .iter()
+        .map(|c| c.common.name.as_str())
+        .collect();
+    let mut notifications =
+        Notifications::start(&config.notifiers, &names, &config.state_dir, &config.node);
+    let mut messages = MessageReader::new(&config.state_dir);
+    let mut open_windows: Vec<String> = Vec::new();
     tracing::info!(
         node = %config.node,
         checks = config.checks.len(),
+        notifiers = config.notifiers.len(),
+        maintenance_windows = config.maintenance.len(),
         interval = %humantime::format_duration(config.interval),
         storage = %storage.describe(),
         "checker started"
@@ -50,7 +66,11 @@ pub async fn run(path: &Path) -> anyhow::Result<ExitCode> {
             }
         }
         let work = async {
-            let round = round::run_round(&config.checks, config.concurrency, &config.node).await;
+            let mut round =
+                round::run_round(&config.checks, config.concurrency, &config.node).await;
+            log_windows(&config.maintenance, round.started, &mut open_windows);
+            round::annotate(&mut round, &config.maintenance, messages.current());
+            notifications.observe(&round.results);
             derived.add_round(round.started, &round.results);
             let stored = round::store_round(
                 storage.as_ref(),
@@ -95,8 +115,25 @@ pub async fn run(path: &Path) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    notifications.shutdown(NOTIFY_GRACE).await;
     tracing::info!("checker stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Logs maintenance windows opening and closing.
+fn log_windows(windows: &[crate::maintenance::Window], now: i64, open: &mut Vec<String>) {
+    let now_open: Vec<String> = windows
+        .iter()
+        .filter(|w| w.open_at(now))
+        .map(|w| w.name.clone())
+        .collect();
+    for name in now_open.iter().filter(|n| !open.contains(n)) {
+        tracing::info!(window = %name, "maintenance window opened; alerts held");
+    }
+    for name in open.iter().filter(|n| !now_open.contains(n)) {
+        tracing::info!(window = %name, "maintenance window closed");
+    }
+    *open = now_open;
 }
 
 /// Spools a round storage refused; says how it went, for the status line.

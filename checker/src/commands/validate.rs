@@ -7,8 +7,21 @@ use crate::config;
 
 pub fn validate(path: &Path) -> anyhow::Result<ExitCode> {
     let config = config::load(path)?;
+    let mut extra = String::new();
+    if !config.notifiers.is_empty() {
+        let names: Vec<String> = config
+            .notifiers
+            .iter()
+            .map(|n| format!("{} ({})", n.name, n.channel.describe()))
+            .collect();
+        extra += &format!("; notifiers: {}", names.join(", "));
+    }
+    if !config.maintenance.is_empty() {
+        let names: Vec<&str> = config.maintenance.iter().map(|w| w.name.as_str()).collect();
+        extra += &format!("; maintenance windows: {}", names.join(", "));
+    }
     println!(
-        "{}: ok: node {:?}, {} checks every {}, results to {}",
+        "{}: ok: node {:?}, {} checks every {}, results to {}{extra}",
         path.display(),
         config.node,
         config.checks.len(),

@@ -205,6 +205,8 @@ pub fn parse(text: &str, path: &Path) -> Result<RawConfig, ConfigError> {
         state_dir: None,
         storage: file.storage.map(|s| at(translate_storage(s))),
         checks,
+        notifiers: Vec::new(),
+        maintenance: Vec::new(),
     })
 }
 

@@ -15,9 +15,11 @@ use std::time::Duration;
 
 pub use duration::parse_duration;
 pub use error::{ConfigError, FieldError};
-pub use raw::{RawCheck, RawConfig, RawStorage};
+pub use raw::{RawCheck, RawConfig, RawMaintenance, RawNotifier, RawStorage};
 
 use crate::checks::Check;
+use crate::maintenance::Window;
+use crate::notify::Notifier;
 use crate::storage::StorageConfig;
 
 /// The validated configuration a checker runs with.
@@ -32,6 +34,10 @@ pub struct Config {
     /// The checker's own state: rounds waiting for storage (the spool).
     pub state_dir: std::path::PathBuf,
     pub checks: Vec<Arc<Check>>,
+    /// Where alerts go when a check changes state.
+    pub notifiers: Vec<Arc<Notifier>>,
+    /// When checks may fail without alerting.
+    pub maintenance: Vec<Window>,
 }
 
 /// Reads and validates the config file at `path`.
@@ -43,9 +49,24 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
     from_str(&text, path)
 }
 
+/// Like [`load`], but without the notifiers (not validated, none in the
+/// result): for commands that never send (`message`), so they work in a shell
+/// that lacks the notifiers' secrets (`password_env`, `url_env`).
+pub fn load_without_notifiers(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+        file: path.to_path_buf(),
+        source: e,
+    })?;
+    parse(&text, path, false)
+}
+
 /// Validates config text; `path` names it in errors and anchors relative
 /// paths. A `.json` file is read as checkup's `checkup.json`, anything else as TOML.
 pub fn from_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    parse(text, path, true)
+}
+
+fn parse(text: &str, path: &Path, with_notifiers: bool) -> Result<Config, ConfigError> {
     if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
@@ -57,8 +78,11 @@ pub fn from_str(text: &str, path: &Path) -> Result<Config, ConfigError> {
             ConfigError::from_field(path, text, e)
         });
     }
-    let raw: RawConfig =
+    let mut raw: RawConfig =
         toml::from_str(text).map_err(|e| ConfigError::from_toml(path, text, &e))?;
+    if !with_notifiers {
+        raw.notifiers.clear();
+    }
     validate::validate(raw, path).map_err(|e| ConfigError::from_field(path, text, e))
 }
 

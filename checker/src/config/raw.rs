@@ -25,6 +25,81 @@ pub struct RawConfig {
     pub storage: Option<Spanned<RawStorage>>,
     #[serde(default)]
     pub checks: Vec<Spanned<RawCheck>>,
+    /// Where to send alerts when a check changes state.
+    #[serde(default)]
+    pub notifiers: Vec<Spanned<RawNotifier>>,
+    /// Times when checks may fail without alerting anyone.
+    #[serde(default)]
+    pub maintenance: Vec<Spanned<RawMaintenance>>,
+}
+
+/// A `[[notifiers]]` table: one channel, with the thresholds that decide when
+/// it is told. Like checks, one flat table whose kind-specific keys are
+/// declared per kind (see `notify::registry`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNotifier {
+    #[serde(rename = "type")]
+    pub kind: Spanned<String>,
+    /// Names it in logs, `notify-test` and the state file (default: the type,
+    /// then `type-2`, ... for more of one type).
+    pub name: Option<Spanned<String>>,
+    /// Only these checks (default: all).
+    pub checks: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Consecutive bad rounds before "down" is sent (default 2).
+    pub failure_threshold: Option<Spanned<i64>>,
+    /// Consecutive good rounds before "resolved" (default 2).
+    pub success_threshold: Option<Spanned<i64>>,
+    /// Send a message when an alert resolves (default true).
+    pub send_on_resolved: Option<Spanned<bool>>,
+    /// Repeat the alert this often while it stays open (default never).
+    pub reminder_interval: Option<Spanned<String>>,
+    /// Alert on degraded too, not only on down (default false).
+    pub on_degraded: Option<Spanned<bool>>,
+    /// Give up on one delivery attempt after this long (default 10s).
+    pub timeout: Option<Spanned<String>>,
+
+    // webhook, slack, discord
+    pub url: Option<Spanned<String>>,
+    /// The URL from this environment variable instead (it is often the secret).
+    pub url_env: Option<Spanned<String>>,
+    // webhook
+    pub headers: Option<Spanned<BTreeMap<String, String>>>,
+    // webhook, email
+    /// Extra CA certificates (PEM) to trust besides the system's.
+    pub ca_file: Option<Spanned<String>>,
+
+    // email
+    pub host: Option<Spanned<String>>,
+    pub port: Option<Spanned<i64>>,
+    /// "starttls" (default), "tls" (implicit, port 465) or "none" (loopback relays).
+    pub tls: Option<Spanned<String>>,
+    pub username: Option<Spanned<String>>,
+    pub password: Option<Spanned<String>>,
+    pub password_env: Option<Spanned<String>>,
+    pub from: Option<Spanned<String>>,
+    pub to: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+/// A `[[maintenance]]` table: a one-off window (`start`, `end`) or a weekly
+/// one (`every`, `at`, `duration`, `timezone`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMaintenance {
+    /// For logs.
+    pub name: Option<Spanned<String>>,
+    /// Only these checks (default: all).
+    pub checks: Option<Spanned<Vec<Spanned<String>>>>,
+    /// RFC 3339, e.g. "2026-12-01T02:00:00+01:00".
+    pub start: Option<Spanned<String>>,
+    pub end: Option<Spanned<String>>,
+    /// Days of the week: ["mon", "sat"], or ["daily"].
+    pub every: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Local time of day the window opens, "02:00".
+    pub at: Option<Spanned<String>>,
+    pub duration: Option<Spanned<String>>,
+    /// IANA zone, e.g. "Europe/Berlin" (default UTC).
+    pub timezone: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -148,6 +223,27 @@ impl RawStorage {
             path_style,
             access_key_id,
             secret_access_key
+        )
+    }
+}
+
+impl RawNotifier {
+    /// The kind-specific keys that are set, with their positions.
+    pub fn kind_specific_keys(&self) -> Vec<(&'static str, std::ops::Range<usize>)> {
+        set_keys!(
+            self,
+            url,
+            url_env,
+            headers,
+            ca_file,
+            host,
+            port,
+            tls,
+            username,
+            password,
+            password_env,
+            from,
+            to
         )
     }
 }

@@ -317,3 +317,321 @@ fn s3_settings_get_defaults_and_never_show_the_secret() {
     assert!(!s3.path_style, "virtual-hosted style on AWS");
     assert_eq!((s3.prefix.as_str(), s3.credentials.is_none()), ("", true));
 }
+
+/// `GOOD_CHECK` (4 lines) followed by `rest`.
+fn with_check(rest: &str) -> String {
+    format!("{GOOD_CHECK}{rest}")
+}
+
+#[test]
+fn every_broken_notifier_or_window_names_its_key_and_line() {
+    let cases: Vec<(String, usize, &str)> = vec![
+        (
+            with_check("[[notifiers]]\ntype = \"pager\"\n"),
+            6,
+            "notifiers[0].type: unknown notifier type \"pager\"; known types: webhook, slack, discord, email",
+        ),
+        (
+            with_check("[[notifiers]]\ntype = \"webhook\"\n"),
+            5,
+            "notifiers[0].url: webhook notifiers need url (or url_env)",
+        ),
+        (
+            with_check("[[notifiers]]\ntype = \"webhook\"\nurl = \"ftp://x/\"\n"),
+            7,
+            "notifiers[0].url: must start with http:// or https://, not ftp://",
+        ),
+        (
+            with_check("[[notifiers]]\ntype = \"slack\"\nurl = \"hooks.slack.com\"\n"),
+            7,
+            "notifiers[0].url: is not a valid URL",
+        ),
+        (
+            with_check(
+                "[[notifiers]]\ntype = \"slack\"\nurl_env = \"CHECKER_TEST_UNSET_VARIABLE\"\n",
+            ),
+            7,
+            "notifiers[0].url_env: the environment variable CHECKER_TEST_UNSET_VARIABLE is not set",
+        ),
+        (
+            with_check("[[notifiers]]\ntype = \"webhook\"\nurl = \"http://x/\"\ncolour = 1\n"),
+            8,
+            "notifiers[0].colour: unknown field `colour`",
+        ),
+        (
+            with_check(
+                "[[notifiers]]\ntype = \"slack\"\nurl = \"http://x/\"\nheaders = { A = \"b\" }\n",
+            ),
+            8,
+            "notifiers[0].headers: is not an option of slack notifiers (it applies to webhook)",
+        ),
+        (
+            with_check(
+                "[[notifiers]]\ntype = \"webhook\"\nurl = \"http://x/\"\nheaders = { \"Bad Name\" = \"v\" }\n",
+            ),
+            8,
+            "notifiers[0].headers.Bad Name: is not a valid header name",
+        ),
+        (
+            with_check(
+                "[[notifiers]]\ntype = \"webhook\"\nurl = \"http://x/\"\nfailure_threshold = 0\n",
+            ),
+            8,
+            "notifiers[0].failure_threshold: must be between 1 and 1000 rounds, not 0",
+        ),
+        (
+            with_check(
+                "[[notifiers]]\ntype = \"webhook\"\nurl = \"http://x/\"\nreminder_interval = \"often\"\n",
+            ),
+            8,
+            "notifiers[0].reminder_interval: \"often\" is not a duration",
+        ),
+        (
+            with_check(
+                "[[notifiers]]\ntype = \"webhook\"\nurl = \"http://x/\"\non_degraded = \"yes\"\n",
+            ),
+            8,
+            "invalid type: string \"yes\", expected a boolean",
+        ),
+        (
+            with_check(
+                "[[notifiers]]\ntype = \"webhook\"\nurl = \"http://x/\"\nchecks = [\"web\", \"db\"]\n",
+            ),
+            8,
+            "notifiers[0].checks: no check is named \"db\"; the checks are: web",
+        ),
+        (
+            with_check(
+                "[[notifiers]]\ntype = \"webhook\"\nurl = \"http://x/\"\n[[notifiers]]\ntype = \"webhook\"\nname = \"webhook\"\nurl = \"http://y/\"\n",
+            ),
+            10,
+            "notifiers[1].name: \"webhook\" is already the name of notifiers[0]",
+        ),
+        (
+            with_check(
+                "[[notifiers]]\ntype = \"email\"\nto = [\"a@example.com\"]\nfrom = \"c@example.com\"\n",
+            ),
+            5,
+            "notifiers[0].host: email notifiers need host",
+        ),
+        (
+            with_check("[[notifiers]]\ntype = \"email\"\nhost = \"mail\"\ntls = \"ssl\"\n"),
+            8,
+            "notifiers[0].tls: \"ssl\" is not a TLS mode; use \"starttls\"",
+        ),
+        (
+            with_check("[[notifiers]]\ntype = \"email\"\nhost = \"mail\"\nport = 70000\n"),
+            8,
+            "notifiers[0].port: 70000 is not a port",
+        ),
+        (
+            with_check(
+                "[[notifiers]]\ntype = \"email\"\nhost = \"mail\"\nfrom = \"nobody\"\nto = [\"a@example.com\"]\n",
+            ),
+            8,
+            "notifiers[0].from: \"nobody\" is not an email address",
+        ),
+        (
+            with_check(
+                "[[notifiers]]\ntype = \"email\"\nhost = \"mail\"\nfrom = \"c@example.com\"\nto = []\n",
+            ),
+            9,
+            "notifiers[0].to: names no recipients",
+        ),
+        (
+            with_check(
+                "[[notifiers]]\ntype = \"email\"\nhost = \"mail\"\nusername = \"u\"\nfrom = \"c@example.com\"\nto = [\"a@example.com\"]\n",
+            ),
+            8,
+            "notifiers[0].password: is needed with username",
+        ),
+        (
+            with_check(
+                "[[notifiers]]\ntype = \"email\"\nhost = \"mail\"\nusername = \"u\"\npassword = \"p\"\npassword_env = \"P\"\n",
+            ),
+            10,
+            "notifiers[0].password_env: give password or password_env, not both",
+        ),
+        (
+            with_check(
+                "[[notifiers]]\ntype = \"email\"\nhost = \"mail.example.com\"\ntls = \"none\"\nusername = \"u\"\npassword = \"p\"\nfrom = \"c@example.com\"\nto = [\"a@example.com\"]\n",
+            ),
+            8,
+            "notifiers[0].tls: \"none\" would send the password in clear text to mail.example.com",
+        ),
+        (
+            with_check(
+                "[[notifiers]]\ntype = \"email\"\nhost = \"mail\"\nca_file = \"/no/such.pem\"\nfrom = \"c@example.com\"\nto = [\"a@example.com\"]\n",
+            ),
+            8,
+            "notifiers[0].ca_file: /no/such.pem is not a readable file",
+        ),
+        (
+            with_check(
+                "[[maintenance]]\nstart = \"2026-12-01 02:00\"\nend = \"2026-12-01T04:00:00Z\"\n",
+            ),
+            6,
+            "maintenance[0].start: \"2026-12-01 02:00\" is not an RFC 3339 time",
+        ),
+        (
+            with_check(
+                "[[maintenance]]\nstart = \"2026-12-01T04:00:00Z\"\nend = \"2026-12-01T02:00:00Z\"\n",
+            ),
+            7,
+            "maintenance[0].end: must be after start",
+        ),
+        (
+            with_check("[[maintenance]]\nstart = \"2026-12-01T04:00:00Z\"\n"),
+            5,
+            "maintenance[0].end: a one-off window needs `end`",
+        ),
+        (
+            with_check(
+                "[[maintenance]]\nevery = [\"sat\"]\nat = \"02:00\"\nduration = \"2h\"\ntimezone = \"Europe/Berlinn\"\n",
+            ),
+            9,
+            "maintenance[0].timezone: \"Europe/Berlinn\" is not a known time zone",
+        ),
+        (
+            with_check(
+                "[[maintenance]]\nevery = [\"sat\", \"caturday\"]\nat = \"02:00\"\nduration = \"2h\"\n",
+            ),
+            6,
+            "maintenance[0].every: \"caturday\" is not a day",
+        ),
+        (
+            with_check("[[maintenance]]\nevery = [\"sat\"]\nat = \"25:00\"\nduration = \"2h\"\n"),
+            7,
+            "maintenance[0].at: \"25:00\" is not a time of day",
+        ),
+        (
+            with_check("[[maintenance]]\nevery = [\"sat\"]\nat = \"02:00\"\nduration = \"8d\"\n"),
+            8,
+            "maintenance[0].duration: must be more than 0s and at most 7d",
+        ),
+        (
+            with_check("[[maintenance]]\nevery = [\"sat\"]\nduration = \"1h\"\n"),
+            5,
+            "maintenance[0].at: a weekly window needs `at`",
+        ),
+        (
+            with_check(
+                "[[maintenance]]\nevery = [\"sat\"]\nat = \"02:00\"\nduration = \"1h\"\nend = \"2026-12-01T02:00:00Z\"\n",
+            ),
+            9,
+            "maintenance[0].end: a weekly window (with `every`) has `at` and `duration`, not start/end",
+        ),
+        (
+            with_check(
+                "[[maintenance]]\nstart = \"2026-12-01T02:00:00Z\"\nend = \"2026-12-01T04:00:00Z\"\ntimezone = \"UTC\"\n",
+            ),
+            8,
+            "maintenance[0].timezone: only applies to a weekly window",
+        ),
+        (
+            with_check(
+                "[[maintenance]]\nstart = \"2026-12-01T02:00:00Z\"\nend = \"2026-12-01T04:00:00Z\"\nchecks = [\"nope\"]\n",
+            ),
+            8,
+            "maintenance[0].checks: no check is named \"nope\"; the checks are: web",
+        ),
+        (
+            with_check(
+                "[[maintenance]]\nstart = \"2026-12-01T02:00:00Z\"\nend = \"2026-12-01T04:00:00Z\"\nreason = \"x\"\n",
+            ),
+            8,
+            "maintenance[0].reason: unknown field `reason`",
+        ),
+    ];
+    for (text, line, needle) in &cases {
+        let err = error_of(text);
+        let shown = err.to_string();
+        assert_eq!(
+            err.line(),
+            Some(*line),
+            "wrong line for:\n{text}\nerror: {shown}"
+        );
+        assert!(
+            shown.starts_with(&format!("/etc/checker/checker.toml:{line}:")),
+            "no file:line in: {shown}"
+        );
+        assert!(
+            shown.contains(needle),
+            "expected {needle:?} in:\n{shown}\nfor config:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn notifiers_and_windows_get_defaults_and_never_show_secrets() {
+    // SAFETY: this test alone sets this variable, before reading it.
+    unsafe { std::env::set_var("CHECKER_TEST_SMTP_PASSWORD", "TOPSECRET") };
+    let c = from_str(
+        &with_check(
+            "[[notifiers]]\ntype = \"webhook\"\nurl = \"https://hooks.example.com/abc?token=TOPSECRET\"\n\
+             [[notifiers]]\ntype = \"email\"\nhost = \"mail.example.com\"\nusername = \"u\"\n\
+             password_env = \"CHECKER_TEST_SMTP_PASSWORD\"\nfrom = \"c@example.com\"\nto = [\"a@example.com\"]\n\
+             [[notifiers]]\ntype = \"email\"\nhost = \"127.0.0.1\"\ntls = \"none\"\nfrom = \"c@example.com\"\n\
+             to = [\"b@example.com\"]\nfailure_threshold = 3\nsuccess_threshold = 1\nsend_on_resolved = false\n\
+             reminder_interval = \"1h\"\non_degraded = true\nchecks = [\"web\"]\n\
+             [[maintenance]]\nevery = [\"sat\"]\nat = \"02:00\"\nduration = \"2h\"\ntimezone = \"Europe/Berlin\"\n",
+        ),
+        Path::new("c.toml"),
+    )
+    .unwrap();
+    let names: Vec<&str> = c.notifiers.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(names, ["webhook", "email", "email-2"]);
+    assert_eq!(c.notifiers[0].policy, crate::notify::Policy::default());
+    assert_eq!(c.notifiers[0].policy.failure_threshold, 2);
+    assert!(c.notifiers[0].checks.is_none());
+    assert_eq!(
+        c.notifiers[1].channel.describe(),
+        "email smtp://mail.example.com:587 (starttls) to a@example.com"
+    );
+    let p = &c.notifiers[2].policy;
+    assert_eq!(
+        (
+            p.failure_threshold,
+            p.success_threshold,
+            p.send_on_resolved,
+            p.on_degraded
+        ),
+        (3, 1, false, true)
+    );
+    assert_eq!(
+        p.reminder_interval,
+        Some(std::time::Duration::from_secs(3600))
+    );
+    assert_eq!(
+        c.notifiers[2].channel.describe(),
+        "email smtp://127.0.0.1:25 (no tls) to b@example.com"
+    );
+    assert_eq!(
+        c.notifiers[0].channel.describe(),
+        "webhook https://hooks.example.com/…"
+    );
+    let shown = format!("{:?}", c.notifiers);
+    assert!(!shown.contains("TOPSECRET"), "{shown}");
+    assert_eq!(c.maintenance.len(), 1);
+    assert_eq!(c.maintenance[0].name, "maintenance[0]");
+}
+
+#[test]
+fn commands_that_never_send_load_without_the_notifiers_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("checker.toml");
+    std::fs::write(
+        &path,
+        with_check("[[notifiers]]\ntype = \"slack\"\nurl_env = \"CHECKER_TEST_NEVER_SET\"\n"),
+    )
+    .unwrap();
+    let err = super::load(&path).err().expect("the secret is missing");
+    assert!(
+        err.to_string()
+            .contains("CHECKER_TEST_NEVER_SET is not set"),
+        "{err}"
+    );
+    let c = super::load_without_notifiers(&path).unwrap();
+    assert!(c.notifiers.is_empty());
+    assert_eq!(c.checks.len(), 1);
+}

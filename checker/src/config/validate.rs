@@ -9,7 +9,7 @@ use std::time::Duration;
 use toml::Spanned;
 
 use super::{Config, FieldError, RawConfig, parse_duration};
-use crate::{checks, storage};
+use crate::{checks, maintenance, notify, storage};
 
 const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
 /// Enough to run hundreds of I/O-bound checks quickly without opening
@@ -110,6 +110,10 @@ pub fn validate(raw: RawConfig, path: &Path) -> Result<Config, FieldError> {
         built.push(Arc::new(checks::build(check, &key)?));
     }
 
+    let names: Vec<&str> = built.iter().map(|c| c.common.name.as_str()).collect();
+    let notifiers = notify::from_raw(&raw.notifiers, &names)?;
+    let maintenance = maintenance::from_raw(&raw.maintenance, &names)?;
+
     Ok(Config {
         node,
         interval,
@@ -117,7 +121,42 @@ pub fn validate(raw: RawConfig, path: &Path) -> Result<Config, FieldError> {
         storage,
         state_dir,
         checks: built,
+        notifiers,
+        maintenance,
     })
+}
+
+/// An optional `checks = ["name", ...]` list of a notifier or maintenance
+/// window at `key`: each must name a configured check. `None` = all checks.
+pub fn check_list(
+    value: &Option<Spanned<Vec<Spanned<String>>>>,
+    key: &str,
+    check_names: &[&str],
+) -> Result<Option<Vec<String>>, FieldError> {
+    let Some(list) = value else { return Ok(None) };
+    if list.get_ref().is_empty() {
+        return Err(FieldError::new(
+            list.span(),
+            format!("{key}.checks"),
+            "is empty; leave it out to cover every check",
+        ));
+    }
+    let mut names = Vec::new();
+    for name in list.get_ref() {
+        if !check_names.contains(&name.get_ref().as_str()) {
+            return Err(FieldError::new(
+                name.span(),
+                format!("{key}.checks"),
+                format!(
+                    "no check is named {:?}; the checks are: {}",
+                    name.get_ref(),
+                    check_names.join(", ")
+                ),
+            ));
+        }
+        names.push(name.get_ref().clone());
+    }
+    Ok(Some(names))
 }
 
 /// Parses a spanned human duration, naming `key` on error.

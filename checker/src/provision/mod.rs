@@ -165,12 +165,7 @@ fn write_page_config(
             return Ok(format!("{} is already right", path.display()));
         }
         Some(c) => PageConfig { storage, ..c },
-        None => PageConfig {
-            title: req.title.clone(),
-            storage,
-            refresh_interval_secs: 60,
-            window_hours: 24,
-        },
+        None => PageConfig::new(&req.title, storage),
     };
     let mut text = serde_json::to_string_pretty(&config).expect("page config serializes");
     text.push('\n');

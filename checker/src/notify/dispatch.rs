@@ -1,0 +1,175 @@
+//! Delivery: each round's results go through every notifier's state machine;
+//! the events that come out are queued to one worker task per notifier, which
+//! sends them in order with retries. The round loop only queues: a slow or
+//! dead channel never delays checking. On shutdown, queued sends get a short,
+//! bounded grace period.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use checkup_model::CheckResult;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::state::{Observation, StateFile};
+use super::{Event, EventKind, Notifier};
+
+/// Delivery attempts per event, and the pause before the second (doubling).
+pub const ATTEMPTS: u32 = 3;
+pub const FIRST_RETRY: Duration = Duration::from_secs(1);
+
+pub struct Notifications {
+    notifiers: Vec<Arc<Notifier>>,
+    state: StateFile,
+    state_dir: PathBuf,
+    node: String,
+    queues: Vec<mpsc::UnboundedSender<Event>>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl Notifications {
+    /// Loads the saved state (dropping what is no longer configured) and
+    /// starts one delivery worker per notifier.
+    pub fn start(
+        notifiers: &[Arc<Notifier>],
+        check_names: &[&str],
+        state_dir: &std::path::Path,
+        node: &str,
+    ) -> Notifications {
+        let mut state = if notifiers.is_empty() {
+            StateFile::default()
+        } else {
+            StateFile::load(state_dir)
+        };
+        let wanted: Vec<(&str, Vec<&str>)> = notifiers
+            .iter()
+            .map(|n| {
+                let covered = check_names
+                    .iter()
+                    .copied()
+                    .filter(|c| n.covers(c))
+                    .collect();
+                (n.name.as_str(), covered)
+            })
+            .collect();
+        state.retain(&wanted);
+        let open: usize = state
+            .notifiers
+            .values()
+            .flat_map(|t| t.values())
+            .filter(|t| t.open.is_some())
+            .count();
+        if open > 0 {
+            tracing::info!(open, "open alerts carried over from the last run");
+        }
+        let mut queues = Vec::new();
+        let mut workers = Vec::new();
+        for notifier in notifiers {
+            let (tx, rx) = mpsc::unbounded_channel();
+            queues.push(tx);
+            workers.push(tokio::spawn(worker(Arc::clone(notifier), rx)));
+        }
+        Notifications {
+            notifiers: notifiers.to_vec(),
+            state,
+            state_dir: state_dir.to_path_buf(),
+            node: node.to_string(),
+            queues,
+            workers,
+        }
+    }
+
+    /// Feeds one round to every notifier; queues what must be sent and saves
+    /// the state if it changed. Never waits for a delivery.
+    pub fn observe(&mut self, results: &[CheckResult]) {
+        if self.notifiers.is_empty() {
+            return;
+        }
+        let before = self.state.clone();
+        for (notifier, queue) in self.notifiers.iter().zip(&self.queues) {
+            let tracks = self
+                .state
+                .notifiers
+                .entry(notifier.name.clone())
+                .or_default();
+            for result in results.iter().filter(|r| notifier.covers(&r.title)) {
+                let track = tracks.entry(result.title.clone()).or_default();
+                let since = track.bad_since.or(track.open.as_ref().map(|o| o.since));
+                let obs = Observation::of(result.status, result.maintenance);
+                let Some(kind) = track.step(obs, result.timestamp, &notifier.policy) else {
+                    continue;
+                };
+                let since = match kind {
+                    // The alert closed: its start is gone from the track now.
+                    EventKind::Resolved => since,
+                    _ => track.open.as_ref().map(|o| o.since),
+                };
+                tracing::info!(check = %result.title, notifier = %notifier.name, event = kind.as_str(), "notifying");
+                let _ = queue.send(Event {
+                    kind,
+                    check: result.title.clone(),
+                    endpoint: result.endpoint.clone(),
+                    status: result.status,
+                    notice: result.notice.clone(),
+                    node: self.node.clone(),
+                    timestamp: result.timestamp,
+                    since,
+                });
+            }
+        }
+        if self.state != before
+            && let Err(e) = self.state.save(&self.state_dir)
+        {
+            tracing::error!(error = %e, "cannot save the notification state; a restart may repeat or miss an alert");
+        }
+    }
+
+    /// Lets queued sends finish for at most `grace`, then abandons the rest.
+    pub async fn shutdown(self, grace: Duration) {
+        drop(self.queues);
+        let mut workers = self.workers;
+        let all = futures::future::join_all(workers.iter_mut());
+        if tokio::time::timeout(grace, all).await.is_err() {
+            tracing::warn!(
+                grace = %humantime::format_duration(grace),
+                "notifications still being sent at shutdown were abandoned"
+            );
+            for w in &workers {
+                w.abort();
+            }
+        }
+    }
+}
+
+/// Sends one notifier's events in order, each with retries.
+async fn worker(notifier: Arc<Notifier>, mut queue: mpsc::UnboundedReceiver<Event>) {
+    while let Some(event) = queue.recv().await {
+        // Failures are logged by `deliver`; the next event is tried regardless.
+        let _ = deliver(&notifier, &event).await;
+    }
+}
+
+/// Up to [`ATTEMPTS`] tries, waiting 1 s, then 2 s, between them. Returns the
+/// last error if every attempt failed.
+pub async fn deliver(notifier: &Notifier, event: &Event) -> Result<(), String> {
+    let mut wait = FIRST_RETRY;
+    for attempt in 1..=ATTEMPTS {
+        match notifier.send_once(event).await {
+            Ok(()) => {
+                tracing::info!(check = %event.check, notifier = %notifier.name, event = event.kind.as_str(), attempt, "notification sent");
+                return Ok(());
+            }
+            Err(e) if attempt < ATTEMPTS => {
+                tracing::warn!(check = %event.check, notifier = %notifier.name, event = event.kind.as_str(), attempt, error = %e, retry_in = ?wait, "notification failed; will retry");
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+            }
+            Err(e) => {
+                tracing::error!(check = %event.check, notifier = %notifier.name, event = event.kind.as_str(), attempts = ATTEMPTS, error = %e, "notification failed; giving up");
+                return Err(e);
+            }
+        }
+    }
+    unreachable!("the last attempt returns")
+}

@@ -1,0 +1,108 @@
+//! What the webhook-like channels (webhook, Slack, Discord) share: an HTTP
+//! client with a timeout and optional extra CA, and a JSON POST whose failure
+//! says what the receiver answered.
+
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+use toml::Spanned;
+
+use crate::config::{FieldError, RawNotifier};
+
+/// A client for one notifier; `ca_pem` adds trusted CAs.
+pub fn client(
+    raw: &Spanned<RawNotifier>,
+    key: &str,
+    timeout: Duration,
+    ca_pem: Option<Vec<u8>>,
+) -> Result<reqwest::Client, FieldError> {
+    let mut builder = reqwest::Client::builder()
+        // The whole attempt is bounded by `Notifier::send_once`; this only
+        // keeps a dead address from using all of it on connecting.
+        .connect_timeout(timeout)
+        .user_agent(concat!("checkup-rs/", env!("CARGO_PKG_VERSION")))
+        // A webhook that redirects elsewhere is misconfigured; do not resend the body.
+        .redirect(reqwest::redirect::Policy::none());
+    if let Some(pem) = ca_pem {
+        let span = raw
+            .get_ref()
+            .ca_file
+            .as_ref()
+            .map_or(raw.span(), |v| v.span());
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+            FieldError::new(
+                span,
+                format!("{key}.ca_file"),
+                format!("is not PEM certificates: {e}"),
+            )
+        })?;
+        for cert in certs {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    builder.build().map_err(|e| {
+        FieldError::new(
+            raw.span(),
+            key,
+            format!("cannot set up an HTTP client: {e}"),
+        )
+    })
+}
+
+/// POSTs `body` as JSON; any 2xx is success. The error names the status and
+/// the start of what the receiver said.
+pub async fn post_json(
+    client: &reqwest::Client,
+    url: &url::Url,
+    headers: &HeaderMap,
+    body: &serde_json::Value,
+) -> Result<(), String> {
+    let response = client
+        .post(url.clone())
+        .headers(headers.clone())
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .map_err(describe_error)?;
+    let status = response.status();
+    if status.is_success() {
+        return Ok(());
+    }
+    let text = response.text().await.unwrap_or_default();
+    let text: String = text.trim().chars().take(200).collect();
+    Err(if text.is_empty() {
+        format!("the receiver answered {status}")
+    } else {
+        format!("the receiver answered {status}: {text}")
+    })
+}
+
+/// reqwest's error in words, without the URL (which may hold a token):
+/// "cannot connect: Connection refused (os error 111)", "timed out", or the
+/// error with its causes.
+fn describe_error(err: reqwest::Error) -> String {
+    let err = err.without_url();
+    let mut causes = Vec::new();
+    let mut source = std::error::Error::source(&err);
+    while let Some(cause) = source {
+        causes.push(cause.to_string());
+        source = cause.source();
+    }
+    if err.is_timeout() {
+        return "timed out".into();
+    }
+    if err.is_connect()
+        && let Some(root) = causes.last()
+    {
+        return format!("cannot connect: {root}");
+    }
+    let mut text = err.to_string();
+    for cause in causes {
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
+}

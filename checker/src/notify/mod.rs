@@ -1,0 +1,287 @@
+//! Notifications: when a check changes state, tell people through channels
+//! (webhook, Slack, Discord, email). One module per channel kind, registered in
+//! `registry.rs`; `state.rs` decides *when* (thresholds, reminders, maintenance)
+//! and persists that across restarts; `dispatch.rs` delivers without ever
+//! holding up a round.
+//!
+//! Channels see only [`Event`]s: they know nothing of check kinds or storage.
+
+mod discord;
+pub mod dispatch;
+mod email;
+mod http;
+mod registry;
+mod slack;
+pub mod state;
+mod webhook;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use checkup_model::Status;
+
+pub use dispatch::Notifications;
+pub use registry::from_raw;
+
+/// What happened, as a channel is told it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventKind {
+    /// Bad for `failure_threshold` rounds: an alert opens.
+    Down,
+    /// Degraded for `failure_threshold` rounds (only with `on_degraded`).
+    Degraded,
+    /// Good again for `success_threshold` rounds: the alert closes.
+    Resolved,
+    /// The alert is still open after `reminder_interval`.
+    Reminder,
+    /// `checker notify-test`.
+    Test,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Down => "down",
+            EventKind::Degraded => "degraded",
+            EventKind::Resolved => "resolved",
+            EventKind::Reminder => "reminder",
+            EventKind::Test => "test",
+        }
+    }
+}
+
+/// One notification about one check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub kind: EventKind,
+    /// The check's name (the result's title).
+    pub check: String,
+    pub endpoint: String,
+    /// The check's status in the round that caused this.
+    pub status: Status,
+    /// Why, in words (the result's notice); empty when healthy.
+    pub notice: String,
+    /// The node that saw it.
+    pub node: String,
+    /// The round's time, Unix ns.
+    pub timestamp: i64,
+    /// When the problem began (the first bad round), Unix ns; for down,
+    /// degraded, reminder and resolved.
+    pub since: Option<i64>,
+}
+
+impl Event {
+    /// What happened, in capitals: "DOWN", "STILL DOWN", "RESOLVED".
+    pub fn tag(&self) -> &'static str {
+        match self.kind {
+            EventKind::Down => "DOWN",
+            EventKind::Degraded => "DEGRADED",
+            EventKind::Resolved => "RESOLVED",
+            EventKind::Reminder => match self.status {
+                Status::Degraded => "STILL DEGRADED",
+                _ => "STILL DOWN",
+            },
+            EventKind::Test => "TEST",
+        }
+    }
+
+    /// A short title: "[DOWN] Website".
+    pub fn title(&self) -> String {
+        format!("[{}] {}", self.tag(), self.check)
+    }
+
+    /// One or two sentences a person reads in a chat or a mail subject line.
+    pub fn text(&self) -> String {
+        let for_how_long = || {
+            self.since
+                .map(|since| {
+                    let secs = (self.timestamp.saturating_sub(since) / 1_000_000_000).max(0);
+                    humantime::format_duration(Duration::from_secs(secs as u64)).to_string()
+                })
+                .unwrap_or_default()
+        };
+        let reason = if self.notice.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", self.notice)
+        };
+        match self.kind {
+            EventKind::Down => format!("{} is down{reason}", self.check),
+            EventKind::Degraded => format!("{} is degraded{reason}", self.check),
+            EventKind::Reminder => format!(
+                "{} has been {} for {}{reason}",
+                self.check,
+                self.status,
+                for_how_long()
+            ),
+            EventKind::Resolved => match self.status {
+                Status::Healthy => {
+                    format!("{} is healthy again (after {})", self.check, for_how_long())
+                }
+                other => format!(
+                    "{} has recovered from the alert and is {other} now (after {}){reason}",
+                    self.check,
+                    for_how_long()
+                ),
+            },
+            EventKind::Test => format!(
+                "Test notification from checker node {}: this channel works.",
+                self.node
+            ),
+        }
+    }
+
+    /// The round's time as RFC 3339.
+    pub fn time(&self) -> String {
+        rfc3339(self.timestamp)
+    }
+}
+
+/// Unix ns as RFC 3339 (UTC).
+pub fn rfc3339(nanos: i64) -> String {
+    jiff::Timestamp::from_nanosecond(i128::from(nanos))
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
+/// A channel delivers an event once; retries are the dispatcher's business.
+#[async_trait]
+pub trait Channel: Send + Sync {
+    /// Where it goes, for people, without secrets: "slack https://hooks.slack.com/…".
+    fn describe(&self) -> String;
+
+    /// One delivery attempt. `Err` says why it failed, in words.
+    async fn send(&self, event: &Event) -> Result<(), String>;
+}
+
+/// When a notifier is told (from its thresholds).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    /// Consecutive bad rounds before an alert opens.
+    pub failure_threshold: u32,
+    /// Consecutive good rounds before it resolves.
+    pub success_threshold: u32,
+    pub send_on_resolved: bool,
+    pub reminder_interval: Option<Duration>,
+    /// Degraded counts as bad (else as good).
+    pub on_degraded: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            failure_threshold: 2,
+            success_threshold: 2,
+            send_on_resolved: true,
+            reminder_interval: None,
+            on_degraded: false,
+        }
+    }
+}
+
+/// A configured `[[notifiers]]` entry.
+pub struct Notifier {
+    /// Unique; names it in logs, `notify-test` and the state file.
+    pub name: String,
+    pub kind: &'static str,
+    /// The checks it covers; `None` = all.
+    pub checks: Option<Vec<String>>,
+    pub policy: Policy,
+    /// The most one delivery attempt may take, all told.
+    pub timeout: Duration,
+    pub channel: Box<dyn Channel>,
+}
+
+impl Notifier {
+    /// One delivery attempt, bounded by the notifier's timeout (a server that
+    /// accepts the connection and then says nothing must not hold a sender).
+    pub async fn send_once(&self, event: &Event) -> Result<(), String> {
+        match tokio::time::timeout(self.timeout, self.channel.send(event)).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(format!(
+                "timed out after {}",
+                humantime::format_duration(self.timeout)
+            )),
+        }
+    }
+
+    pub fn covers(&self, check: &str) -> bool {
+        self.checks
+            .as_ref()
+            .is_none_or(|names| names.iter().any(|n| n == check))
+    }
+}
+
+impl std::fmt::Debug for Notifier {
+    // Channels hold secrets (passwords, webhook tokens): show only what `describe` shows.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Notifier")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("checks", &self.checks)
+            .field("policy", &self.policy)
+            .field("channel", &self.channel.describe())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(kind: EventKind, status: Status, notice: &str) -> Event {
+        Event {
+            kind,
+            check: "Website".into(),
+            endpoint: "https://example.com/".into(),
+            status,
+            notice: notice.into(),
+            node: "fra1".into(),
+            timestamp: 1_800_000_000_000_000_000,
+            since: Some(1_800_000_000_000_000_000 - 125_000_000_000),
+        }
+    }
+
+    #[test]
+    fn events_read_as_sentences() {
+        let down = event(EventKind::Down, Status::Down, "status 503");
+        assert_eq!(down.title(), "[DOWN] Website");
+        assert_eq!(down.text(), "Website is down: status 503");
+        let reminder = event(EventKind::Reminder, Status::Down, "status 503");
+        assert_eq!(reminder.title(), "[STILL DOWN] Website");
+        assert_eq!(
+            reminder.text(),
+            "Website has been down for 2m 5s: status 503"
+        );
+        let resolved = event(EventKind::Resolved, Status::Healthy, "");
+        assert_eq!(resolved.text(), "Website is healthy again (after 2m 5s)");
+        assert_eq!(resolved.time(), "2027-01-15T08:00:00Z");
+        let slack = slack::body(&down);
+        assert_eq!(slack["text"], "[DOWN] Website is down: status 503");
+        let hook = webhook::body(&down);
+        assert_eq!(hook["event"], "down");
+        assert_eq!(
+            hook["since"],
+            1_800_000_000_000_000_000i64 - 125_000_000_000
+        );
+        let discord = discord::body(&resolved);
+        assert_eq!(discord["embeds"][0]["color"], 0x30_A0_50);
+    }
+
+    #[test]
+    fn slack_text_cannot_become_markup() {
+        let mut e = event(
+            EventKind::Down,
+            Status::Down,
+            "<!channel> & <https://evil|click>",
+        );
+        e.check = "A<B".into();
+        let body = slack::body(&e).to_string();
+        assert!(!body.contains("<!channel>"), "{body}");
+        assert!(
+            body.contains("&lt;!channel&gt; &amp; &lt;https://evil|click&gt;"),
+            "{body}"
+        );
+    }
+}

@@ -5,6 +5,7 @@
 
 pub mod browser;
 pub mod caddy;
+pub mod delay_server;
 pub mod dns_server;
 pub mod garage;
 pub mod hostile;

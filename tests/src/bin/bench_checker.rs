@@ -193,6 +193,7 @@ fn run() -> Result<(), Error> {
         )
         .into());
     }
+    let load_before = load_average();
     let mut outcomes = Vec::new();
     eprintln!(
         "==> checker: {} endpoints, {} rounds + 1 warm-up, every {} s",
@@ -222,7 +223,12 @@ fn run() -> Result<(), Error> {
         }
         None => vigil_missing = Some("Vigil was not run (`vigil` not found, or --no-vigil)."),
     }
-    print!("{}", markdown(&options, &outcomes, vigil_missing));
+    // Others' work on the same cores lengthens rounds: the reader should know.
+    let load = format!(
+        "load average {load_before} before, {} after",
+        load_average()
+    );
+    print!("{}", markdown(&options, &outcomes, vigil_missing, &load));
     Ok(())
 }
 
@@ -711,12 +717,24 @@ fn machine() -> String {
     )
 }
 
-fn markdown(options: &Options, outcomes: &[Outcome], missing: Option<&str>) -> String {
+/// The one-minute load average, as the kernel reports it.
+fn load_average() -> String {
+    fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn markdown(options: &Options, outcomes: &[Outcome], missing: Option<&str>, load: &str) -> String {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let mut out = String::new();
-    let _ = writeln!(out, "Machine: {}; run at Unix time {now}.", machine());
+    let _ = writeln!(
+        out,
+        "Machine: {}; run at Unix time {now}, {load}.",
+        machine()
+    );
     let _ = writeln!(
         out,
         "{} endpoints on one loopback server, delays {}–{} ms spread evenly; {} measured rounds after one warm-up, every {} s. Medians over rounds, (min–max) beside them.\n",

@@ -1,6 +1,6 @@
-//! Helpers for whole-system tests: the real `checker` binary, an HTTP server
-//! to check, Caddy serving the built page, and headless Chromium driven over
-//! WebDriver. Everything listens on loopback only, and every process started
+//! Helpers for whole-system tests and benchmarks: the real `checker` binary,
+//! HTTP servers to check, Caddy serving the built page, and headless Chromium
+//! driven over WebDriver. Everything listens on loopback only, and every process started
 //! here is killed when its guard drops, also when a test fails.
 
 pub mod browser;

@@ -18,10 +18,8 @@
 //!   ends, so it includes storing the round and idling until the next;
 //! - peak RSS: `VmHWM` of `/proc/<pid>/status` after the last round.
 //!
-//! Usage: `bench_checker [--endpoints N] [--max-delay-ms MS] [--rounds N]
-//! [--interval-secs S] [--concurrency N] [--checker PATH] [--vigil PATH]
-//! [--vigil-assets DIR] [--no-vigil]`; each flag may also be given as an
-//! environment variable `BENCH_<FLAG>` (`BENCH_ROUNDS=3`).
+//! Usage: see `USAGE` (`bench_checker --help`); `scripts/bench-checker`
+//! builds everything and runs it.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -36,6 +34,12 @@ use system_tests::process::{ChildGuard, free_port};
 use system_tests::workspace_root;
 
 type Error = Box<dyn std::error::Error>;
+
+const USAGE: &str = "usage: bench_checker [--endpoints N] [--max-delay-ms MS] [--rounds N]
+    [--interval-secs S] [--concurrency N] [--checker PATH] [--vigil PATH]
+    [--vigil-assets DIR] [--no-vigil]
+Each flag may also be set as BENCH_<FLAG> (BENCH_ROUNDS=3). Progress goes to
+stderr, a Markdown section for BENCHMARKS.md to stdout.";
 
 /// Coprime with 1,000, so endpoint delays are a permutation of an even spread.
 const SHUFFLE: u64 = 389;
@@ -64,6 +68,10 @@ impl Options {
         let mut no_vigil = std::env::var_os("BENCH_NO_VIGIL").is_some();
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
+            if arg == "--help" || arg == "-h" {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
             if arg == "--no-vigil" {
                 no_vigil = true;
                 continue;

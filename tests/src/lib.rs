@@ -1,7 +1,8 @@
 //! Helpers for whole-system tests and benchmarks: the real `checker` binary,
 //! HTTP servers to check, Caddy serving the built page, and headless Chromium
-//! driven over WebDriver. Everything listens on loopback only, and every process started
-//! here is killed when its guard drops, also when a test fails.
+//! driven over WebDriver. Everything listens on loopback only, and every
+//! process started here is killed when its guard drops, also when a test
+//! fails.
 
 pub mod browser;
 pub mod caddy;

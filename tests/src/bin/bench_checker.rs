@@ -719,8 +719,21 @@ fn machine() -> String {
         .find(|l| l.starts_with("MemTotal:"))
         .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
         .map_or(0.0, |kib| kib / 1024.0 / 1024.0);
+    // scripts/bench-checker runs this in a network namespace with only
+    // loopback when it can: say so, since it proves nothing left the machine.
+    let interfaces: Vec<String> = fs::read_to_string("/proc/net/dev")
+        .unwrap_or_default()
+        .lines()
+        .skip(2)
+        .filter_map(|l| Some(l.split_once(':')?.0.trim().to_string()))
+        .collect();
+    let network = if interfaces == ["lo"] {
+        "network: loopback only (a namespace of its own)"
+    } else {
+        "network: the host's (endpoints on loopback)"
+    };
     format!(
-        "{cores} cores ({model}), {memory_gib:.0} GiB, Linux {}",
+        "{cores} cores ({model}), {memory_gib:.0} GiB, Linux {}, {network}",
         kernel.trim()
     )
 }

@@ -3,9 +3,15 @@
 //! WebDriver, and receivers for notifications (a recording HTTP server, a real
 //! SMTP server). Everything listens on loopback only, and every process
 //! started here is killed when its guard drops, also when a test fails.
+//! Helpers for whole-system tests and benchmarks: the real `checker` binary,
+//! HTTP servers to check, Caddy serving the built page, and headless Chromium
+//! driven over WebDriver. Everything listens on loopback only, and every
+//! process started here is killed when its guard drops, also when a test
+//! fails.
 
 pub mod browser;
 pub mod caddy;
+pub mod delay_server;
 pub mod dns_server;
 pub mod garage;
 pub mod hostile;

@@ -170,7 +170,7 @@ async fn page_shows_each_checks_state_and_fetches_only_new_rounds() {
         json!([
             XSS_TITLE,
             "Test <b>status</b>",
-            "Test <b>status</b>",
+            "Partial outage · Test <b>status</b>",
             "undefined",
             0
         ])
@@ -178,7 +178,7 @@ async fn page_shows_each_checks_state_and_fetches_only_new_rounds() {
     let skipped = browser.wait_for(".skipped", 5).await;
     let summary = skipped.text().await.unwrap();
     assert!(
-        summary.starts_with("1 result file(s) could not be read"),
+        summary.starts_with("1 file(s) could not be read"),
         "{summary}"
     );
     // Opening it says which file and why.
@@ -273,7 +273,7 @@ async fn storage_that_does_not_answer_is_explained_on_the_page() {
         json!({"storage": {"type": "local", "url": format!("http://127.0.0.1:{closed}/results")}});
     let text = problem_shown(Some(&config.to_string()), false, "problem-storage-down").await;
     assert!(
-        text.contains(&format!("Could not load the results index (http://127.0.0.1:{closed}/results/index.json): no answer, or the browser blocked it")),
+        text.contains(&format!("Could not load the history views index (http://127.0.0.1:{closed}/results/views/index.json): no answer, or the browser blocked it")),
         "{text}"
     );
 }
@@ -350,7 +350,7 @@ async fn hostile_stored_files_are_skipped_counted_and_never_run() {
         .await
         .unwrap();
     assert!(
-        summary.starts_with("4 result file(s) could not be read"),
+        summary.starts_with("4 file(s) could not be read"),
         "{summary}"
     );
     browser

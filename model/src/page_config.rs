@@ -32,9 +32,14 @@ pub struct PageConfig {
     /// Show each check's endpoint (URL, address) under its name.
     #[serde(default = "default_true")]
     pub show_endpoints: bool,
-    /// Colour overrides (CSS colours) for the accent and the states.
+    /// Colour overrides (CSS colours) for the accent and the states, in the
+    /// light theme.
     #[serde(default)]
     pub colors: Colors,
+    /// The same for the dark theme (a brand colour dark enough for a white
+    /// background is usually too dark on a black one).
+    #[serde(default)]
+    pub dark_colors: Colors,
 }
 
 /// A header link.
@@ -89,8 +94,12 @@ impl Colors {
 /// or a name of letters. Nothing that could end the declaration.
 fn is_plain_color(value: &str) -> bool {
     match value.strip_prefix('#') {
-        Some(hex) => matches!(hex.len(), 3 | 4 | 6 | 8) && hex.bytes().all(|b| b.is_ascii_hexdigit()),
-        None => !value.is_empty() && value.len() <= 30 && value.bytes().all(|b| b.is_ascii_alphabetic()),
+        Some(hex) => {
+            matches!(hex.len(), 3 | 4 | 6 | 8) && hex.bytes().all(|b| b.is_ascii_hexdigit())
+        }
+        None => {
+            !value.is_empty() && value.len() <= 30 && value.bytes().all(|b| b.is_ascii_alphabetic())
+        }
     }
 }
 
@@ -198,6 +207,7 @@ impl PageConfig {
             groups: Vec::new(),
             show_endpoints: true,
             colors: Colors::default(),
+            dark_colors: Colors::default(),
         }
     }
 
@@ -210,23 +220,30 @@ impl PageConfig {
         if cfg.window_hours == 0 {
             return Err("window_hours must be at least 1".into());
         }
-        for (name, value) in cfg.colors.variables() {
-            if !is_plain_color(value) {
-                return Err(format!(
-                    "colors: {value:?} (for {}) is not a colour like \"#1a7f37\" or \"teal\"",
-                    name.trim_start_matches("--")
-                ));
+        for (key, colors) in [("colors", &cfg.colors), ("dark_colors", &cfg.dark_colors)] {
+            for (name, value) in colors.variables() {
+                if !is_plain_color(value) {
+                    return Err(format!(
+                        "{key}: {value:?} (for {}) is not a colour like \"#1a7f37\" or \"teal\"",
+                        name.trim_start_matches("--")
+                    ));
+                }
             }
         }
         for link in &cfg.links {
             if !is_safe_url(&link.url) {
-                return Err(format!("links: {:?} must be an http(s), mailto or relative URL", link.url));
+                return Err(format!(
+                    "links: {:?} must be an http(s), mailto or relative URL",
+                    link.url
+                ));
             }
         }
         if let Some(logo) = &cfg.logo_url
             && !is_safe_url(logo)
         {
-            return Err(format!("logo_url {logo:?} must be an http(s) or relative URL"));
+            return Err(format!(
+                "logo_url {logo:?} must be an http(s) or relative URL"
+            ));
         }
         if let PageStorage::S3 {
             bucket,
@@ -290,23 +307,42 @@ mod tests {
 
     #[test]
     fn branding_is_checked() {
-        let c = PageConfig::parse(r##"{"storage":{"type":"local","url":"r/"},"logo_url":"logo.svg",
+        let c = PageConfig::parse(
+            r##"{"storage":{"type":"local","url":"r/"},"logo_url":"logo.svg",
             "links":[{"label":"Home","url":"https://example.com"}],
             "groups":[{"name":"Core","checks":["api"],"collapsed":true}],
-            "colors":{"accent":"#0b57d0","down":"crimson"}}"##).unwrap();
-        assert_eq!(c.colors.variables(), [("--accent", "#0b57d0"), ("--bad", "crimson")]);
+            "colors":{"accent":"#0b57d0","down":"crimson"}}"##,
+        )
+        .unwrap();
+        assert_eq!(
+            c.colors.variables(),
+            [("--accent", "#0b57d0"), ("--bad", "crimson")]
+        );
         assert!(c.groups[0].collapsed);
         assert!(c.show_endpoints);
-        let e = PageConfig::parse(r#"{"storage":{"type":"local","url":"r/"},"colors":{"ok":"red"}}"#).unwrap_err();
+        let e =
+            PageConfig::parse(r#"{"storage":{"type":"local","url":"r/"},"colors":{"ok":"red"}}"#)
+                .unwrap_err();
         assert!(e.contains("ok"), "{e}");
         let e = PageConfig::parse(r#"{"storage":{"type":"local","url":"r/"},"colors":{"accent":"red;background:url(x)"}}"#).unwrap_err();
         assert!(e.contains("accent"), "{e}");
         let e = PageConfig::parse(r#"{"storage":{"type":"local","url":"r/"},"links":[{"label":"x","url":" JavaScript:alert(1)"}]}"#).unwrap_err();
         assert!(e.contains("links"), "{e}");
-        for ok in ["https://a.b/c", "/about", "page.html#x", "mailto:ops@example.com", "?q=a:b"] {
+        for ok in [
+            "https://a.b/c",
+            "/about",
+            "page.html#x",
+            "mailto:ops@example.com",
+            "?q=a:b",
+        ] {
             assert!(is_safe_url(ok), "{ok}");
         }
-        for bad in ["javascript:alert(1)", "data:text/html,x", "vbscript:x", "java\tscript:x"] {
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "vbscript:x",
+            "java\tscript:x",
+        ] {
             assert!(!is_safe_url(bad), "{bad}");
         }
     }

@@ -2,8 +2,8 @@
 //! history views (or, for storage without views, the raw round files of the
 //! window, folded into views here), and lays out the views.
 
-use checkup_model::overview::{ChartWindow, CheckOverview, overall, overview};
 use checkup_model::incident::fold_incidents;
+use checkup_model::overview::{ChartWindow, CheckOverview, overall, overview};
 use checkup_model::summary::Overall;
 use checkup_model::{NodeView, PageConfig, ResultFileName};
 use gloo_timers::future::TimeoutFuture;
@@ -88,9 +88,8 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    let incidents = Memo::new(move |_| {
-        views.with(|v| fold_incidents(v.iter().flat_map(|v| &v.incidents)))
-    });
+    let incidents =
+        Memo::new(move |_| views.with(|v| fold_incidents(v.iter().flat_map(|v| &v.incidents))));
     let checks: Memo<Vec<CheckOverview>> = Memo::new(move |_| {
         let now_secs = now.get() / 1_000_000_000;
         views.with(|v| overview(v, now_secs, stale_after(v)))
@@ -105,7 +104,13 @@ pub fn App() -> impl IntoView {
                 .is_some_and(|n| now - n > stale_after(v).saturating_mul(1_000_000_000))
         })
     });
-    let title = move || config.with(|c| c.as_ref().map(|c| c.title.clone()).unwrap_or_else(|| "Status".into()));
+    let title = move || {
+        config.with(|c| {
+            c.as_ref()
+                .map(|c| c.title.clone())
+                .unwrap_or_else(|| "Status".into())
+        })
+    };
     Effect::new(move |_| {
         if refreshed_once.get() {
             page_state::show_state_in_tab(verdict.get(), &title());

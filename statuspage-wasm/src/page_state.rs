@@ -5,7 +5,6 @@
 use checkup_model::PageConfig;
 use checkup_model::overview::ChartWindow;
 use checkup_model::summary::Overall;
-use wasm_bindgen::JsCast;
 use web_sys::UrlSearchParams;
 
 use crate::app::{DEFAULT_WINDOW, tab_word};
@@ -58,13 +57,29 @@ fn root() -> Option<web_sys::Element> {
     web_sys::window()?.document()?.document_element()
 }
 
-/// Sets the configured colours as CSS variables (validated by the model).
+/// Sets the configured colours of each theme as CSS variables, in a style
+/// element (the values are plain colours, checked by the model).
 pub fn apply_colors(config: &PageConfig) {
-    let Some(root) = root().and_then(|r| r.dyn_into::<web_sys::HtmlElement>().ok()) else {
+    let block = |selector: &str, vars: Vec<(&str, &str)>| {
+        if vars.is_empty() {
+            return String::new();
+        }
+        let body: String = vars.iter().map(|(n, v)| format!("{n}:{v};")).collect();
+        format!("{selector}{{{body}}}")
+    };
+    let css = block(
+        ":root:not([data-theme=\"dark\"])",
+        config.colors.variables(),
+    ) + &block(":root[data-theme=\"dark\"]", config.dark_colors.variables());
+    if css.is_empty() {
+        return;
+    }
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    for (name, value) in config.colors.variables() {
-        let _ = root.style().set_property(name, value);
+    if let (Ok(style), Some(head)) = (document.create_element("style"), document.head()) {
+        style.set_text_content(Some(&css));
+        let _ = head.append_child(&style);
     }
 }
 

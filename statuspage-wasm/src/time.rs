@@ -48,7 +48,13 @@ pub fn local_day(nanos: i64) -> String {
 pub fn utc_day(secs: i64) -> String {
     let date = js_sys::Date::new(&JsValue::from_f64(secs as f64 * 1000.0));
     let options = js_sys::Object::new();
-    for (key, value) in [("weekday", "short"), ("day", "numeric"), ("month", "short"), ("year", "numeric"), ("timeZone", "UTC")] {
+    for (key, value) in [
+        ("weekday", "short"),
+        ("day", "numeric"),
+        ("month", "short"),
+        ("year", "numeric"),
+        ("timeZone", "UTC"),
+    ] {
         let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
     }
     String::from(date.to_locale_date_string("default", &options))

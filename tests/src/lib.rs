@@ -14,6 +14,7 @@ pub mod caddy;
 pub mod delay_server;
 pub mod dns_server;
 pub mod garage;
+pub mod history_gen;
 pub mod hostile;
 pub mod moto;
 pub mod process;
@@ -38,7 +39,7 @@ pub fn dist_dir() -> PathBuf {
         .unwrap_or_else(|| workspace_root().join("dist"));
     assert!(
         dist.join("index.html").is_file(),
-        "{} has no index.html: build the page first (scripts/test does: trunk build --release --offline)",
+        "{} has no index.html: build the page first (scripts/test does: trunk build --release --cargo-profile page --offline)",
         dist.display()
     );
     let built = modified(&dist.join("index.html"));
@@ -51,7 +52,7 @@ pub fn dist_dir() -> PathBuf {
     ] {
         if let Some(newer) = newest_file(&source).filter(|(t, _)| *t > built) {
             panic!(
-                "{} is newer than the built page in {}: rebuild it (trunk build --release --offline), or run scripts/test",
+                "{} is newer than the built page in {}: rebuild it (trunk build --release --cargo-profile page --offline), or run scripts/test",
                 newer.1.display(),
                 dist.display()
             );

@@ -188,10 +188,11 @@ pub async fn fetch_views(config: &PageConfig) -> Result<ViewsFetched, LoadError>
         storage @ PageStorage::S3 { .. } => s3::list_views(storage).await?,
     };
     let downloads = futures::stream::iter(listed.into_iter().map(|l| async move {
-        let outcome = match fetch_text(&l.url, "a history view", &l.name, Some(MAX_VIEW_BYTES)).await {
-            Ok(text) => NodeView::parse(&text).map_err(|e| e.to_string()),
-            Err(e) => Err(e.why),
-        };
+        let outcome =
+            match fetch_text(&l.url, "a history view", &l.name, Some(MAX_VIEW_BYTES)).await {
+                Ok(text) => NodeView::parse(&text).map_err(|e| e.to_string()),
+                Err(e) => Err(e.why),
+            };
         (l.name, outcome)
     }))
     .buffer_unordered(PARALLEL_DOWNLOADS)

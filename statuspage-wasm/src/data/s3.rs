@@ -13,8 +13,8 @@ use aws_sigv4::http_request::{
     UriPathNormalizationMode, sign,
 };
 use aws_sigv4::sign::v4;
-use checkup_model::s3::{S3Location, parse_list};
 use checkup_model::history::node_of_view_key;
+use checkup_model::s3::{S3Location, parse_list};
 use checkup_model::{PageStorage, ResultFileName};
 
 use super::{Listed, LoadError, fetch_text};

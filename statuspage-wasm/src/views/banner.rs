@@ -23,7 +23,11 @@ pub fn Banner(
             Overall::NoData => "?",
         };
         let detail = match newest.get() {
-            Some(ts) if ts > 0 => format!("Last checked {} ({})", ago(ts, now.get()), local_datetime(ts)),
+            Some(ts) if ts > 0 => format!(
+                "Last checked {} ({})",
+                ago(ts, now.get()),
+                local_datetime(ts)
+            ),
             _ => "No results yet.".to_string(),
         };
         view! {

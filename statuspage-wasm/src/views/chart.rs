@@ -9,7 +9,15 @@ use plotters::prelude::*;
 use super::format_micros;
 use crate::time::{local_day, local_time};
 
-const WIDTH: u32 = 720;
+/// The chart is drawn at about the width it is shown, so its labels stay
+/// readable on a phone instead of being scaled down with the picture.
+fn width() -> u32 {
+    let viewport = web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|w| w.as_f64())
+        .unwrap_or(800.0);
+    (viewport - 72.0).clamp(300.0, 900.0) as u32
+}
 const HEIGHT: u32 = 200;
 const LINE: RGBColor = RGBColor(0x2f, 0x81, 0xf7);
 const THRESHOLD: RGBColor = RGBColor(0xd2, 0x99, 0x22);
@@ -18,10 +26,15 @@ const MUTED: RGBColor = RGBColor(0x76, 0x80, 0x8a);
 #[component]
 pub fn ResponseChart(check: CheckOverview, window: ChartWindow, now: i64) -> impl IntoView {
     let points = check.chart(window, now);
-    let threshold_us = (check.latest.threshold > 0).then(|| (check.latest.threshold / 1_000) as u32);
+    let threshold_us =
+        (check.latest.threshold > 0).then(|| (check.latest.threshold / 1_000) as u32);
     let answered: Vec<ChartPoint> = points.iter().filter_map(|(_, p)| *p).collect();
     let summary = if answered.is_empty() {
-        format!("No response times for {} in the last {}.", check.title, window.key())
+        format!(
+            "No response times for {} in the last {}.",
+            check.title,
+            window.key()
+        )
     } else {
         let mut medians: Vec<u32> = answered.iter().map(|p| p.p50).collect();
         medians.sort_unstable();
@@ -73,7 +86,7 @@ fn draw(
         * 1.15;
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (width(), HEIGHT)).into_drawing_area();
         let mut chart = ChartBuilder::on(&root)
             .margin(8)
             .x_label_area_size(22)
@@ -90,7 +103,7 @@ fn draw(
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .x_labels(6)
+            .x_labels(if width() < 500 { 3 } else { 6 })
             .y_labels(4)
             .x_label_formatter(&label)
             .y_label_formatter(&|v| format!("{v:.0} ms"))
@@ -117,7 +130,11 @@ fn draw(
             if run.len() == 1 {
                 let (t, p) = run[0];
                 chart
-                    .draw_series(std::iter::once(Circle::new((t, ms(p.p50)), 3, LINE.filled())))
+                    .draw_series(std::iter::once(Circle::new(
+                        (t, ms(p.p50)),
+                        3,
+                        LINE.filled(),
+                    )))
                     .map_err(|e| e.to_string())?;
             } else {
                 chart

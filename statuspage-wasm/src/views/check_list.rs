@@ -109,9 +109,15 @@ fn GroupState(titles: Vec<String>, checks: Memo<Vec<CheckOverview>>) -> impl Int
                 .count()
         });
         let (class, text) = if troubled == 0 {
-            ("group-state group-ok", format!("✓ {} operational", titles.len()))
+            (
+                "group-state group-ok",
+                format!("✓ {} operational", titles.len()),
+            )
         } else {
-            ("group-state group-bad", format!("! {troubled} of {} with problems", titles.len()))
+            (
+                "group-state group-bad",
+                format!("! {troubled} of {} with problems", titles.len()),
+            )
         };
         view! { <span class=class>{text}</span> }
     }
@@ -214,7 +220,6 @@ fn CheckRow(
                         <button type="button" class="check-toggle" on:click=toggle
                             aria-expanded=is_selected.get().to_string() aria-controls=detail_id.clone()>
                             {title.clone()}
-                            <span class="toggle-mark" aria-hidden="true">{if is_selected.get() { " ▴" } else { " ▾" }}</span>
                         </button>
                     </h3>
                     <span class="check-when" title=local_datetime(latest.timestamp)>{format!("checked {}", ago(latest.timestamp, now_nanos))}</span>
@@ -235,6 +240,12 @@ fn CheckRow(
 fn slug(title: &str) -> String {
     title
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect()
 }

@@ -17,7 +17,11 @@ fn describe(bar: &DayBar, incidents: &[&Incident]) -> String {
     let mut lines = vec![utc_day(bar.start)];
     let level = bar.level();
     match bar.uptime {
-        Some(u) => lines.push(format!("{} · uptime {}", level.label(), format_uptime(Some(u)))),
+        Some(u) => lines.push(format!(
+            "{} · uptime {}",
+            level.label(),
+            format_uptime(Some(u))
+        )),
         None => lines.push(level.label().to_string()),
     }
     if bar.p50 > 0 {
@@ -39,7 +43,10 @@ pub fn DayBars(title: String, bars: Vec<DayBar>, incidents: Vec<Incident>) -> im
         .iter()
         .enumerate()
         .map(|(i, bar)| {
-            let (start, end) = (bar.start * 1_000_000_000, (bar.start + DAY_SECS) * 1_000_000_000);
+            let (start, end) = (
+                bar.start * 1_000_000_000,
+                (bar.start + DAY_SECS) * 1_000_000_000,
+            );
             let touching: Vec<&Incident> = incidents
                 .iter()
                 .filter(|inc| {
@@ -55,7 +62,11 @@ pub fn DayBars(title: String, bars: Vec<DayBar>, incidents: Vec<Incident>) -> im
             } else {
                 ""
             };
-            let marked = if touching.is_empty() { "" } else { " has-incident" };
+            let marked = if touching.is_empty() {
+                ""
+            } else {
+                " has-incident"
+            };
             view! {
                 <span class=format!("bar bar-{}{edge}{marked}", bar.level().key())
                     role="img" aria-label=tip.clone() data-tip=tip
@@ -64,14 +75,21 @@ pub fn DayBars(title: String, bars: Vec<DayBar>, incidents: Vec<Incident>) -> im
         })
         .collect_view();
     let on_key = move |ev: web_sys::KeyboardEvent| {
-        let Some(current) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+        let Some(current) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
             return;
         };
         let next = match ev.key().as_str() {
             "ArrowLeft" => current.previous_element_sibling(),
             "ArrowRight" => current.next_element_sibling(),
-            "Home" => current.parent_element().and_then(|p| p.first_element_child()),
-            "End" => current.parent_element().and_then(|p| p.last_element_child()),
+            "Home" => current
+                .parent_element()
+                .and_then(|p| p.first_element_child()),
+            "End" => current
+                .parent_element()
+                .and_then(|p| p.last_element_child()),
             _ => return,
         };
         ev.prevent_default();

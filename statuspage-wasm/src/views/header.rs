@@ -11,11 +11,21 @@ pub fn Header(config: RwSignal<Option<PageConfig>>) -> impl IntoView {
     let theme = RwSignal::new(current_theme());
     set_theme(theme.get_untracked(), false);
     let toggle = move |_| {
-        let next = if theme.get_untracked() == "dark" { "light" } else { "dark" };
+        let next = if theme.get_untracked() == "dark" {
+            "light"
+        } else {
+            "dark"
+        };
         set_theme(next, true);
         theme.set(next);
     };
-    let title = move || config.with(|c| c.as_ref().map(|c| c.title.clone()).unwrap_or_else(|| "Status".into()));
+    let title = move || {
+        config.with(|c| {
+            c.as_ref()
+                .map(|c| c.title.clone())
+                .unwrap_or_else(|| "Status".into())
+        })
+    };
     let logo = move || {
         config.with(|c| {
             c.as_ref()

@@ -15,7 +15,8 @@ pub fn Incidents(incidents: Memo<Vec<Incident>>, now: RwSignal<i64>) -> impl Int
     move || {
         let all = incidents.get();
         let now = now.get();
-        let (open, past): (Vec<Incident>, Vec<Incident>) = all.into_iter().partition(Incident::is_open);
+        let (open, past): (Vec<Incident>, Vec<Incident>) =
+            all.into_iter().partition(Incident::is_open);
         let past_count = past.len();
         view! {
             {(!open.is_empty()).then(|| view! {
@@ -38,7 +39,8 @@ pub fn Incidents(incidents: Memo<Vec<Incident>>, now: RwSignal<i64>) -> impl Int
 
 #[component]
 fn IncidentCard(incident: Incident, now: i64) -> impl IntoView {
-    let affected = (!incident.checks.is_empty()).then(|| format!("Affects: {}", incident.checks.join(", ")));
+    let affected =
+        (!incident.checks.is_empty()).then(|| format!("Affects: {}", incident.checks.join(", ")));
     view! {
         <article class=format!("incident incident-{}", incident.state.as_str()) data-incident=incident.id.clone() data-state=incident.state.as_str()>
             <h3 class="incident-title">{incident.title.clone()}</h3>

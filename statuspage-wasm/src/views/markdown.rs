@@ -86,11 +86,17 @@ fn push(stack: &mut [(Frame, Vec<AnyView>)], view: AnyView) {
 fn wrap(frame: Frame, children: Vec<AnyView>) -> AnyView {
     match frame {
         Frame::Paragraph => html::p().child(children).into_any(),
-        Frame::Heading => html::p().class("md-heading").child(html::strong().child(children)).into_any(),
+        Frame::Heading => html::p()
+            .class("md-heading")
+            .child(html::strong().child(children))
+            .into_any(),
         Frame::Quote => html::blockquote().child(children).into_any(),
         Frame::CodeBlock => html::pre().child(html::code().child(children)).into_any(),
         Frame::List(None) => html::ul().child(children).into_any(),
-        Frame::List(Some(start)) => html::ol().attr("start", start.to_string()).child(children).into_any(),
+        Frame::List(Some(start)) => html::ol()
+            .attr("start", start.to_string())
+            .child(children)
+            .into_any(),
         Frame::Item => html::li().child(children).into_any(),
         Frame::Emphasis => html::em().child(children).into_any(),
         Frame::Strong => html::strong().child(children).into_any(),
@@ -101,8 +107,14 @@ fn wrap(frame: Frame, children: Vec<AnyView>) -> AnyView {
             .child(children)
             .into_any(),
         // An unsafe link keeps its text and loses its target.
-        Frame::Link(None) => html::span().class("md-unsafe-link").child(children).into_any(),
-        Frame::Image => html::span().class("md-image").child(("[image: ", children, "]")).into_any(),
+        Frame::Link(None) => html::span()
+            .class("md-unsafe-link")
+            .child(children)
+            .into_any(),
+        Frame::Image => html::span()
+            .class("md-image")
+            .child(("[image: ", children, "]"))
+            .into_any(),
         Frame::Plain => children.into_any(),
     }
 }

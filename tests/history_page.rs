@@ -1,0 +1,293 @@
+//! The status page over 90 days of history (3 nodes, views written by the
+//! generator with the checker's own arithmetic), in headless Chromium at
+//! phone and desktop sizes: banner, uptime, 90 daily bars with tooltips and
+//! keyboard moves, groups, chart windows, the URL keeping window and check,
+//! theme toggle, tab state, requests per load, and an axe-core audit.
+
+use std::path::PathBuf;
+
+use fantoccini::key::Key;
+use serde_json::{Value, json};
+use system_tests::browser::Browser;
+use system_tests::caddy::Caddy;
+use system_tests::dist_dir;
+use system_tests::history_gen::{Spec, generate};
+
+const NODES: usize = 3;
+
+fn axe_source() -> String {
+    let tools = std::env::var_os("CHECKUP_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".local/share/checkup-rs")
+        });
+    let path = tools.join("axe/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "axe-core is not installed at {} ({e}): run scripts/setup",
+            path.display()
+        )
+    })
+}
+
+/// Runs axe-core on the page as it is and returns its violations as
+/// `[id, impact, nodes, first target]`.
+pub async fn axe_violations(browser: &Browser) -> Vec<Value> {
+    browser.client.execute(&axe_source(), vec![]).await.unwrap();
+    let found = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, {resultTypes: ['violations']})
+                .then(r => done(r.violations.map(v => [v.id, v.impact, v.nodes.length, v.nodes[0].target.join(' '), v.nodes[0].failureSummary])))
+                .catch(e => done([['axe failed', String(e)]]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(found).unwrap()
+}
+
+fn site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut spec = Spec::new(&dir.path().join("results"));
+    spec.checks = 12;
+    spec.nodes = NODES;
+    // 5-minute rounds keep generating 90 days quick in a debug build.
+    spec.interval = 300;
+    generate(&spec);
+    let config = json!({
+        "title": "Acme status",
+        "storage": {"type": "local", "url": "results/"},
+        "refresh_interval_secs": 300,
+        "links": [{"label": "Home", "url": "https://acme.example"}],
+        "groups": [
+            {"name": "Core", "checks": ["Website", "API", "Login", "Payments"]},
+            {"name": "Infrastructure", "checks": ["CDN", "Database", "DNS", "Mail"], "collapsed": true}
+        ],
+        "colors": {"accent": "#0a58ca"},
+        "dark_colors": {"accent": "#6ea8fe"}
+    });
+    std::fs::write(dir.path().join("config.json"), config.to_string()).unwrap();
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ninety_days_of_history_at_desktop_and_phone_sizes() {
+    let site = site();
+    let caddy = Caddy::start(&dist_dir(), site.path(), site.path());
+    for (width, height, name) in [(1280, 1000, "desktop"), (360, 780, "phone")] {
+        let browser = Browser::start(width, height).await;
+        browser.client.goto(&caddy.url("/")).await.unwrap();
+        let banner = browser.wait_for("[data-overall]", 20).await;
+        assert_eq!(
+            banner.attr("data-overall").await.unwrap().as_deref(),
+            Some("operational")
+        );
+
+        // One load: config.json, the views index and one view per node,
+        // however long the history (checkup would fetch 388,800 files).
+        let storage_requests = browser
+            .eval(
+                "return performance.getEntriesByType('resource').map(r => r.name)
+                    .filter(n => n.includes('/results/') || n.endsWith('/config.json'));",
+            )
+            .await;
+        let storage_requests: Vec<String> = serde_json::from_value(storage_requests).unwrap();
+        assert!(
+            storage_requests.len() <= 1 + 2 * NODES,
+            "{storage_requests:?}"
+        );
+        assert_eq!(
+            storage_requests
+                .iter()
+                .filter(|n| n.ends_with("-check.json"))
+                .count(),
+            0,
+            "raw files fetched although views exist: {storage_requests:?}"
+        );
+
+        let rows = browser
+            .eval(
+                "return [...document.querySelectorAll('li.check')].map(li => [li.dataset.check, li.querySelectorAll('.bar').length]);",
+            )
+            .await;
+        let rows: Vec<(String, usize)> = serde_json::from_value(rows).unwrap();
+        assert_eq!(rows.len(), 12, "{rows:?}");
+        assert!(rows.iter().all(|(_, bars)| *bars == 90), "{rows:?}");
+
+        // API was down everywhere for two hours 20 days ago.
+        let api = browser
+            .eval(
+                "const li = document.querySelector('li.check[data-check=\"API\"]');
+                 const up = [...li.querySelectorAll('.uptime dd')].map(d => d.textContent);
+                 const bars = [...li.querySelectorAll('.bar')];
+                 const bad = bars.findIndex(b => b.classList.contains('bar-major'));
+                 return [up, bad, bad >= 0 ? bars[bad].getAttribute('aria-label') : '', bad >= 0 && bars[bad].classList.contains('has-incident')];",
+            )
+            .await;
+        let (uptimes, bad_day, label, marked): (Vec<String>, i64, String, bool) =
+            serde_json::from_value(api).unwrap();
+        assert_eq!(uptimes[0], "100.00 %", "24 h");
+        assert!(
+            uptimes[2].starts_with("99.") && uptimes[3].starts_with("99."),
+            "{uptimes:?}"
+        );
+        assert_eq!(bad_day, 69, "20 UTC days before today is bar 69 of 0..=89");
+        assert!(
+            label.contains("Major outage") && label.contains("uptime 9"),
+            "{label}"
+        );
+        assert!(
+            label.contains("incident: API unavailable") && marked,
+            "{label}"
+        );
+
+        // The bars are one tab stop; arrow keys move between days and the
+        // tooltip shows for the focused day.
+        let last = browser
+            .wait_for("li.check[data-check=\"API\"] .bar:last-child", 5)
+            .await;
+        browser
+            .eval("document.querySelector('li.check[data-check=\"API\"] .bar:last-child').focus(); return true;")
+            .await;
+        last.send_keys(&Key::Left.to_string()).await.unwrap();
+        let focused = browser
+            .eval(
+                "const a = document.activeElement; const bars = [...a.parentElement.children];
+                 return [bars.indexOf(a), a.getAttribute('tabindex'), bars[89].getAttribute('tabindex'),
+                         getComputedStyle(a, '::after').content];",
+            )
+            .await;
+        assert_eq!(focused[0], 88, "{focused}");
+        assert_eq!(
+            (focused[1].as_str(), focused[2].as_str()),
+            (Some("0"), Some("-1"))
+        );
+        assert!(
+            focused[3].as_str().unwrap().contains("uptime"),
+            "tooltip on focus: {focused}"
+        );
+
+        // Groups: Core open, Infrastructure folded but saying its state.
+        let groups = browser
+            .eval("return [...document.querySelectorAll('details.group')].map(d => [d.dataset.group, d.open, d.querySelector('.group-state').textContent]);")
+            .await;
+        assert_eq!(groups[0], json!(["Core", true, "✓ 4 operational"]));
+        assert_eq!(groups[1][0], "Infrastructure");
+        assert_eq!(groups[1][1], false);
+
+        // Window and selected check go into the URL and open the chart.
+        browser
+            .wait_for("button[data-window=\"7d\"]", 5)
+            .await
+            .click()
+            .await
+            .unwrap();
+        browser
+            .wait_for("li.check[data-check=\"API\"] .check-toggle", 5)
+            .await
+            .click()
+            .await
+            .unwrap();
+        browser
+            .wait_for("li.check[data-check=\"API\"] .chart svg", 10)
+            .await;
+        let state = browser
+            .eval(
+                "const c = document.querySelector('li.check[data-check=\"API\"] .chart');
+                 return [location.search, c.getAttribute('aria-label'), c.querySelectorAll('polyline, path, polygon').length,
+                         document.querySelector('li.check[data-check=\"API\"] .check-toggle').getAttribute('aria-expanded'),
+                         document.querySelectorAll('li.check[data-check=\"API\"] .location').length];",
+            )
+            .await;
+        assert_eq!(state[0], "?window=7d&check=API", "{state}");
+        assert!(
+            state[1].as_str().unwrap().contains("over the last 7d"),
+            "{state}"
+        );
+        assert!(state[2].as_u64().unwrap() > 2, "chart has lines: {state}");
+        assert_eq!(state[3], "true");
+        assert_eq!(state[4], NODES, "one entry per location");
+        browser.screenshot(&format!("history-{name}")).await;
+
+        // A shared link opens with that window and check.
+        browser
+            .client
+            .goto(&caddy.url("/?window=30d&check=Login"))
+            .await
+            .unwrap();
+        browser
+            .wait_for("li.check[data-check=\"Login\"] .chart svg", 20)
+            .await;
+        let opened = browser
+            .eval("return [document.querySelector('button[data-window=\"30d\"]').getAttribute('aria-pressed'), document.querySelectorAll('.check-detail').length];")
+            .await;
+        assert_eq!(opened, json!(["true", 1]));
+
+        // No horizontal scrolling, even on a 360 px phone.
+        let overflow = browser
+            .eval("return document.documentElement.scrollWidth - window.innerWidth;")
+            .await;
+        assert!(
+            overflow.as_i64().unwrap() <= 0,
+            "page is wider than the screen by {overflow}"
+        );
+
+        // The tab says the state; the theme toggle flips and is remembered.
+        let tab = browser
+            .eval("return [document.title, document.querySelector('link[rel=icon]').dataset.state, document.documentElement.dataset.theme];")
+            .await;
+        assert_eq!(tab[0], "Acme status");
+        assert_eq!(tab[1], "operational");
+        let before = tab[2].as_str().unwrap().to_string();
+        let violations = axe_violations(&browser).await;
+        assert!(
+            violations.is_empty(),
+            "axe ({before} theme, {name}): {violations:#?}"
+        );
+        browser
+            .wait_for(".theme-toggle", 5)
+            .await
+            .click()
+            .await
+            .unwrap();
+        browser.client.refresh().await.unwrap();
+        browser.wait_for("[data-overall]", 20).await;
+        let after = browser
+            .eval("return document.documentElement.dataset.theme;")
+            .await;
+        assert_ne!(after.as_str().unwrap(), before, "theme choice not kept");
+        browser
+            .wait_for("li.check[data-check=\"Login\"] .chart svg", 20)
+            .await;
+        let violations = axe_violations(&browser).await;
+        assert!(
+            violations.is_empty(),
+            "axe ({after} theme, {name}): {violations:#?}"
+        );
+        browser.screenshot(&format!("history-{name}-{after}")).await;
+        browser.close().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_views_the_page_falls_back_to_raw_files_and_says_so() {
+    let site = site();
+    std::fs::remove_dir_all(site.path().join("results/views")).unwrap();
+    let caddy = Caddy::start(&dist_dir(), site.path(), site.path());
+    let browser = Browser::start(1280, 900).await;
+    browser.client.goto(&caddy.url("/")).await.unwrap();
+    let note = browser.wait_for(".fallback", 30).await;
+    assert!(
+        note.text().await.unwrap().contains("no history views"),
+        "fallback explained"
+    );
+    let raw = browser
+        .eval("return [performance.getEntriesByType('resource').filter(r => r.name.endsWith('-check.json')).length, document.querySelectorAll('li.check').length];")
+        .await;
+    // The generator left one hour of raw rounds: 12 per node.
+    assert_eq!(raw, json!([12 * NODES, 12]));
+    browser.screenshot("history-fallback").await;
+    browser.close().await;
+}

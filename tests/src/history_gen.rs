@@ -1,0 +1,223 @@
+//! A synthetic history written straight into a local results directory: the
+//! raw round files of the most recent hours (what the checker would have
+//! left) and each node's history view over the whole span, built with the
+//! same `NodeView::add_round` the checker uses. For demos, screenshots, the
+//! browser tests and the page benchmark (`gen_history` is its command line).
+//!
+//! The data is deterministic for a seed: latencies per check with noise, an
+//! outage seen everywhere, one seen from a single location, a degraded spell,
+//! a maintenance window, and a resolved incident.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use checkup_model::history::view_key;
+use checkup_model::{Attempt, CheckResult, IncidentState, IncidentUpdate, NodeView, Status};
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub dir: PathBuf,
+    pub days: i64,
+    pub checks: usize,
+    pub nodes: usize,
+    /// Seconds between rounds.
+    pub interval: i64,
+    /// Raw round files are written for this many most recent hours.
+    pub raw_hours: i64,
+    pub seed: u64,
+}
+
+impl Spec {
+    pub fn new(dir: &std::path::Path) -> Spec {
+        Spec {
+            dir: dir.to_path_buf(),
+            days: 90,
+            checks: 50,
+            nodes: 3,
+            interval: 60,
+            raw_hours: 1,
+            seed: 1,
+        }
+    }
+}
+
+/// A small deterministic generator (SplitMix64): no dependency, same data
+/// for the same seed on every machine.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+pub const NAMES: [&str; 10] = [
+    "Website", "API", "Login", "Payments", "Search", "CDN", "Database", "Mail", "DNS", "Webhooks",
+];
+
+/// The title of check `i`.
+pub fn title(i: usize) -> String {
+    if i < NAMES.len() {
+        NAMES[i].to_string()
+    } else {
+        format!("Service {}", i + 1)
+    }
+}
+
+/// Writes the history described by `args` into `args.dir`, ending at the
+/// newest whole interval before now. Panics on I/O errors (a test tool).
+pub fn generate(args: &Spec) {
+    let started = Instant::now();
+    let now = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs() as i64
+        / args.interval)
+        * args.interval;
+    let first = now - args.days * 86_400;
+    let raw_from = now - args.raw_hours * 3_600;
+    std::fs::create_dir_all(args.dir.join("views")).expect("cannot create the views directory");
+    let mut index = serde_json::Map::new();
+    let mut rounds = 0u64;
+    for node_i in 0..args.nodes {
+        let node = format!("node-{}", node_i + 1);
+        let mut view = NodeView::new(&node);
+        view.interval_secs = args.interval;
+        let mut rng = Rng(args.seed.wrapping_mul(1000).wrapping_add(node_i as u64));
+        let base: Vec<f64> = (0..args.checks)
+            .map(|c| 20.0 + ((c * 37) % 280) as f64 + node_i as f64 * 15.0)
+            .collect();
+        let mut t = first;
+        while t <= now {
+            // Events are placed on UTC days counted back from today, the
+            // way the page's daily bars count them.
+            let days_ago = (now.div_euclid(86_400) - t.div_euclid(86_400)) as i64;
+            let hour = t.rem_euclid(86_400) / 3_600;
+            let results: Vec<CheckResult> = (0..args.checks)
+                .map(|c| {
+                    let mut ms = base[c] * (0.8 + 0.5 * rng.unit());
+                    if rng.unit() < 0.01 {
+                        ms *= 4.0; // the occasional slow answer
+                    }
+                    // Outages: check 1 on day 20 for two hours at every
+                    // location; check 3 on day 60 at one location only.
+                    let outage = (c == 1 && days_ago == 20 && (3..5).contains(&hour))
+                        || (c == 3 && node_i == 0 && days_ago == 30 && hour == 14)
+                        || (c % 7 == 6 && rng.unit() < 0.00002);
+                    let slow = c == 2 && days_ago == 5 && (8..12).contains(&hour);
+                    let maintenance = c == 4 && days_ago == 10 && (1..3).contains(&hour);
+                    let status = if outage {
+                        Status::Down
+                    } else if slow {
+                        ms *= 6.0;
+                        Status::Degraded
+                    } else {
+                        Status::Healthy
+                    };
+                    CheckResult {
+                        title: title(c),
+                        endpoint: format!(
+                            "https://{}.example.com/health",
+                            title(c).to_lowercase().replace(' ', "-")
+                        ),
+                        timestamp: t * 1_000_000_000,
+                        times: vec![Attempt {
+                            rtt: (ms * 1e6) as i64,
+                            error: if outage {
+                                "connection refused".into()
+                            } else {
+                                String::new()
+                            },
+                        }],
+                        threshold: 1_000_000_000,
+                        status,
+                        notice: match status {
+                            Status::Down => "connection refused".into(),
+                            Status::Degraded => "median round trip time exceeded threshold".into(),
+                            Status::Healthy => String::new(),
+                        },
+                        message: String::new(),
+                        node: Some(node.clone()),
+                        kind: Some("http".into()),
+                        maintenance,
+                    }
+                })
+                .collect();
+            let ts = t * 1_000_000_000;
+            view.add_round(ts, &results);
+            if t > raw_from {
+                let name = format!("{ts}-{node}-check.json");
+                let bytes = serde_json::to_vec(&results).expect("results serialize");
+                std::fs::write(args.dir.join(&name), bytes).expect("cannot write a round file");
+                index.insert(name, ts.into());
+            }
+            rounds += 1;
+            t += args.interval;
+        }
+        if node_i == 0 {
+            let opened = ((now.div_euclid(86_400) - 20) * 86_400 + 3 * 3_600) * 1_000_000_000;
+            let id = format!("{opened}-{node}");
+            let update = |state, body: &str, at: i64| IncidentUpdate {
+                id: id.clone(),
+                title: format!("{} unavailable", title(1)),
+                checks: vec![title(1)],
+                state,
+                body: body.into(),
+                timestamp: at,
+                node: node.clone(),
+            };
+            view.incidents = vec![
+                update(
+                    IncidentState::Investigating,
+                    "Requests to the **API** fail. We are looking into it.",
+                    opened + 300_000_000_000,
+                ),
+                update(
+                    IncidentState::Identified,
+                    "A bad deploy; rolling back.",
+                    opened + 3_600_000_000_000,
+                ),
+                update(
+                    IncidentState::Resolved,
+                    "Rolled back; all requests succeed again.",
+                    opened + 7_300_000_000_000,
+                ),
+            ];
+        }
+        let mut bytes = serde_json::to_vec(&view).expect("view serializes");
+        bytes.push(b'\n');
+        let key = view_key(&node);
+        std::fs::write(args.dir.join(&key), &bytes).expect("cannot write a view");
+        eprintln!("{key}: {} bytes", bytes.len());
+    }
+    let names: Vec<String> = (0..args.nodes)
+        .map(|i| format!("node-{}-history.json", i + 1))
+        .collect();
+    std::fs::write(
+        args.dir.join("views/index.json"),
+        serde_json::to_vec(&names).expect("names serialize"),
+    )
+    .expect("cannot write views/index.json");
+    std::fs::write(
+        args.dir.join("index.json"),
+        serde_json::to_vec(&index).expect("index serializes"),
+    )
+    .expect("cannot write index.json");
+    eprintln!(
+        "{rounds} rounds of {} checks on {} nodes over {} days in {:.1} s; raw files for the last {} h",
+        args.checks,
+        args.nodes,
+        args.days,
+        started.elapsed().as_secs_f64(),
+        args.raw_hours
+    );
+}

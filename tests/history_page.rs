@@ -266,7 +266,9 @@ async fn ninety_days_of_history_at_desktop_and_phone_sizes() {
             violations.is_empty(),
             "axe ({after} theme, {name}): {violations:#?}"
         );
-        browser.screenshot(&format!("history-{name}-{after}")).await;
+        browser
+            .screenshot(&format!("history-{name}-{}", after.as_str().unwrap()))
+            .await;
         browser.close().await;
     }
 }

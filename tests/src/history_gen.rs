@@ -100,7 +100,7 @@ pub fn generate(args: &Spec) {
         while t <= now {
             // Events are placed on UTC days counted back from today, the
             // way the page's daily bars count them.
-            let days_ago = (now.div_euclid(86_400) - t.div_euclid(86_400)) as i64;
+            let days_ago = now.div_euclid(86_400) - t.div_euclid(86_400);
             let hour = t.rem_euclid(86_400) / 3_600;
             let results: Vec<CheckResult> = (0..args.checks)
                 .map(|c| {

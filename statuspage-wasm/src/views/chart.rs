@@ -27,7 +27,7 @@ const MUTED: RGBColor = RGBColor(0x76, 0x80, 0x8a);
 pub fn ResponseChart(check: CheckOverview, window: ChartWindow, now: i64) -> impl IntoView {
     let points = check.chart(window, now);
     let threshold_us =
-        (check.latest.threshold > 0).then(|| (check.latest.threshold / 1_000) as u32);
+        (check.latest.threshold > 0).then_some((check.latest.threshold / 1_000) as u32);
     let answered: Vec<ChartPoint> = points.iter().filter_map(|(_, p)| *p).collect();
     let summary = if answered.is_empty() {
         format!(

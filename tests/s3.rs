@@ -430,8 +430,97 @@ async fn a_public_bucket_is_read_without_a_key() {
         .await;
     assert_eq!(
         signed,
-        json!([false, false]),
-        "one unsigned listing and one unsigned download"
+        json!([false, false, false]),
+        "unsigned: the (empty) views listing, the round listing, one download"
     );
+    browser.close().await;
+}
+
+/// The running checker writes its history view and badges to Garage; the
+/// page reads the view with the read-only key (one listing, one view) and
+/// never a raw round file.
+#[tokio::test(flavor = "multi_thread")]
+async fn history_views_in_garage_are_what_the_page_reads() {
+    let s = setup();
+    let server = TestServer::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("run.toml");
+    fs::write(
+        &cfg,
+        format!(
+            "node = \"fra1\"\ninterval = \"1s\"\nstate_dir = \"state\"\n{}\n[[checks]]\nname = \"API\"\ntype = \"http\"\nurl = \"{}\"\n",
+            s.garage.checker_storage_toml(BUCKET, "checkup", &s.writer),
+            server.url("/ok")
+        ),
+    )
+    .unwrap();
+    let mut run = system_tests::process::ChildGuard::spawn(
+        "checker run",
+        Command::new(checker_bin())
+            .arg("--config")
+            .arg(&cfg)
+            .arg("run"),
+    );
+    let writer = s.garage.client(&s.writer);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let keys = list_keys(&writer, BUCKET).await;
+        if keys.iter().any(|k| k == "checkup/views/fra1-history.json")
+            && keys
+                .iter()
+                .any(|k| k == "checkup/badges/fra1-api-status.svg")
+        {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no view in {keys:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    unsafe { libc::kill(run.child.id() as i32, libc::SIGTERM) };
+    assert!(run.child.wait().unwrap().success());
+    let badge = writer
+        .head_object()
+        .bucket(BUCKET)
+        .key("checkup/badges/fra1-api-status.svg")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(badge.content_type(), Some("image/svg+xml"));
+
+    let site = tempfile::tempdir().unwrap();
+    let caddy = Caddy::start(&dist_dir(), site.path(), site.path());
+    allow_cors(&writer, BUCKET, &caddy.url("")).await;
+    fs::write(
+        site.path().join("config.json"),
+        page_config(&s, Some(&s.reader)).to_string(),
+    )
+    .unwrap();
+    let browser = Browser::start(1000, 800).await;
+    browser.client.goto(&caddy.url("/")).await.unwrap();
+    let row = browser.wait_for("li.check[data-check=\"API\"]", 20).await;
+    assert_eq!(
+        row.attr("data-status").await.unwrap().as_deref(),
+        Some("healthy")
+    );
+    let requests = browser
+        .eval(&format!(
+            "return performance.getEntriesByType('resource').map(r => r.name).filter(n => n.startsWith('{}'));",
+            s.garage.endpoint()
+        ))
+        .await;
+    let requests: Vec<String> = serde_json::from_value(requests).unwrap();
+    assert_eq!(requests.len(), 2, "one listing and one view: {requests:?}");
+    assert!(
+        requests[0].contains("prefix=checkup%2Fviews%2F"),
+        "{requests:?}"
+    );
+    assert!(
+        requests[1].contains("/checkup/views/fra1-history.json?"),
+        "{requests:?}"
+    );
+    assert!(
+        requests.iter().all(|r| r.contains("X-Amz-Signature=")),
+        "signed"
+    );
+    browser.screenshot("s3-views").await;
     browser.close().await;
 }

@@ -20,7 +20,9 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");
-            if err.downcast_ref::<config::ConfigError>().is_some() {
+            if err.downcast_ref::<config::ConfigError>().is_some()
+                || err.downcast_ref::<commands::UsageError>().is_some()
+            {
                 ExitCode::from(commands::exit::BAD_CONFIG)
             } else {
                 ExitCode::from(commands::exit::STORAGE)

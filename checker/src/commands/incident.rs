@@ -5,9 +5,10 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use checkup_model::{IncidentState, IncidentUpdate, incident::fold_incidents};
 
+use super::UsageError;
 use crate::checks::now_nanos;
 use crate::cli::IncidentAction;
 use crate::derived::incidents;
@@ -46,11 +47,12 @@ pub async fn incident(path: &Path, action: IncidentAction) -> anyhow::Result<Exi
                 .collect();
             for check in &checks {
                 if !names.contains(&check.as_str()) {
-                    bail!(
+                    return Err(UsageError(format!(
                         "--check {check:?} is not a check in {}; the checks are: {}",
                         path.display(),
                         names.join(", ")
-                    );
+                    ))
+                    .into());
                 }
             }
             let now = now_nanos();
@@ -72,14 +74,15 @@ pub async fn incident(path: &Path, action: IncidentAction) -> anyhow::Result<Exi
         } => {
             let Some(previous) = known.iter().rev().find(|u| u.id == id) else {
                 let ids: Vec<String> = fold_incidents(&known).into_iter().map(|i| i.id).collect();
-                bail!(
+                return Err(UsageError(format!(
                     "no incident {id:?} recorded on this node; known: {}",
                     if ids.is_empty() {
                         "none".to_string()
                     } else {
                         ids.join(", ")
                     }
-                );
+                ))
+                .into());
             };
             IncidentUpdate {
                 id,
@@ -106,8 +109,12 @@ pub async fn incident(path: &Path, action: IncidentAction) -> anyhow::Result<Exi
 }
 
 fn parse_state(text: &str) -> anyhow::Result<IncidentState> {
-    IncidentState::parse(text).with_context(|| {
+    IncidentState::parse(text).ok_or_else(|| {
         let states: Vec<&str> = IncidentState::ALL.iter().map(|s| s.as_str()).collect();
-        format!("--state {text:?} is not one of {}", states.join(", "))
+        UsageError(format!(
+            "--state {text:?} is not one of {}",
+            states.join(", ")
+        ))
+        .into()
     })
 }

@@ -13,6 +13,12 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 
+/// A command-line argument that names something that does not exist (an
+/// incident id, a check): exits like a bad config, having written nothing.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
 /// Exit codes, documented in the README.
 pub mod exit {
     /// A check was degraded or down (`checker check`).

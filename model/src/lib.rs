@@ -6,6 +6,7 @@
 pub mod history;
 pub mod incident;
 pub mod index;
+pub mod markdown;
 pub mod naming;
 pub mod overview;
 pub mod page_config;

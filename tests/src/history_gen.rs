@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use checkup_model::history::view_key;
+use checkup_model::markdown::Node;
 use checkup_model::{Attempt, CheckResult, IncidentState, IncidentUpdate, NodeView, Status};
 
 /// What to generate.
@@ -172,6 +173,7 @@ pub fn generate(args: &Spec) {
                 checks: vec![title(1)],
                 state,
                 body: body.into(),
+                doc: vec![Node::P(vec![Node::Text(body.into())])],
                 timestamp: at,
                 node: node.clone(),
             };

@@ -11,7 +11,7 @@ use checkup_model::{IncidentState, IncidentUpdate, incident::fold_incidents};
 use super::UsageError;
 use crate::checks::now_nanos;
 use crate::cli::IncidentAction;
-use crate::derived::incidents;
+use crate::derived::{incidents, markdown};
 use crate::{config, storage};
 
 pub async fn incident(path: &Path, action: IncidentAction) -> anyhow::Result<ExitCode> {
@@ -61,6 +61,7 @@ pub async fn incident(path: &Path, action: IncidentAction) -> anyhow::Result<Exi
                 title,
                 checks,
                 state: parse_state(&state)?,
+                doc: markdown::parse(&message),
                 body: message,
                 timestamp: now,
                 node: config.node.clone(),
@@ -89,6 +90,7 @@ pub async fn incident(path: &Path, action: IncidentAction) -> anyhow::Result<Exi
                 title: title.unwrap_or_else(|| previous.title.clone()),
                 checks: previous.checks.clone(),
                 state: parse_state(&state)?,
+                doc: markdown::parse(&message),
                 body: message,
                 timestamp: now_nanos(),
                 node: config.node.clone(),

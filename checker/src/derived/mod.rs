@@ -5,6 +5,7 @@
 
 pub mod badges;
 pub mod incidents;
+pub mod markdown;
 
 use std::collections::HashMap;
 use std::path::Path;

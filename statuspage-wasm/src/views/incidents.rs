@@ -57,7 +57,7 @@ fn IncidentCard(incident: Incident, now: i64) -> impl IntoView {
                             " · "
                             <time title=local_datetime(u.timestamp)>{local_datetime(u.timestamp)}</time>
                         </p>
-                        <Markdown source=u.body/>
+                        <Markdown update=u.clone()/>
                     </li>
                 }).collect_view()}
             </ol>

@@ -88,7 +88,12 @@ async fn three_nodes_write_at_once_and_the_page_shows_each_location() {
         "access_key_id": reader.id, "secret_access_key": reader.secret}});
     fs::write(site.path().join("config.json"), config.to_string()).unwrap();
     let browser = Browser::start(1000, 700).await;
-    browser.client.goto(&caddy.url("/")).await.unwrap();
+    // The check opened from the URL shows what each location sees.
+    browser
+        .client
+        .goto(&caddy.url("/?check=API"))
+        .await
+        .unwrap();
     browser
         .wait_for("li.check[data-check=\"API\"] .locations", 60)
         .await;

@@ -314,7 +314,9 @@ async fn a_wrong_key_is_explained_on_the_page() {
     browser.client.goto(&caddy.url("/")).await.unwrap();
     let text = browser.wait_for(".problem", 20).await.text().await.unwrap();
     assert!(
-        text.contains("Could not load the bucket listing (s3://status/checkup/): HTTP 403"),
+        text.contains(
+            "Could not load the history views listing (s3://status/checkup/views/): HTTP 403"
+        ),
         "{text}"
     );
     browser.screenshot("s3-wrong-key").await;

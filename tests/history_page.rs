@@ -56,6 +56,22 @@ fn site() -> tempfile::TempDir {
     // 5-minute rounds keep generating 90 days quick in a debug build.
     spec.interval = 300;
     generate(&spec);
+    // An incident update written by someone hostile straight into storage:
+    // the page must check link targets itself and never build HTML.
+    let view_path = dir.path().join("results/views/node-2-history.json");
+    let mut view: Value =
+        serde_json::from_str(&std::fs::read_to_string(&view_path).unwrap()).unwrap();
+    view["incidents"] = json!([{
+        "id": "1-node-2", "title": "Slow logins", "checks": ["Login"], "state": "monitoring",
+        "body": "", "timestamp": 1_700_000_000_000_000_000i64, "node": "node-2",
+        "doc": [{"p": [
+            {"link": ["javascript:window.__pwned=1", [{"text": "evil"}]]},
+            {"text": " <img src=x onerror=\"window.__pwned=2\"> "},
+            {"link": [" JAVASCRIPT:window.__pwned=3", [{"text": "evil too"}]]},
+            {"strong": [{"text": "monitoring"}]}
+        ]}]
+    }]);
+    std::fs::write(&view_path, view.to_string()).unwrap();
     let config = json!({
         "title": "Acme status",
         "storage": {"type": "local", "url": "results/"},
@@ -83,6 +99,19 @@ async fn ninety_days_of_history_at_desktop_and_phone_sizes() {
         assert_eq!(
             banner.attr("data-overall").await.unwrap().as_deref(),
             Some("operational")
+        );
+
+        let incident = browser
+            .eval(
+                "const md = document.querySelector('.incidents .incident .markdown');
+                 return [md.querySelectorAll('a, img, script').length,
+                         [...md.querySelectorAll('.md-unsafe-link')].map(e => e.textContent),
+                         md.querySelector('strong').textContent, typeof window.__pwned];",
+            )
+            .await;
+        assert_eq!(
+            incident,
+            json!([0, ["evil", "evil too"], "monitoring", "undefined"])
         );
 
         // One load: config.json, the views index and one view per node,

@@ -122,9 +122,19 @@ mod tests {
         assert_eq!(
             doc,
             [
-                Node::P(vec![text("We see "), Node::Strong(vec![text("errors")]), text(".")]),
-                Node::Ul(vec![Node::Li(vec![text("one")]), Node::Li(vec![text("two")])]),
-                Node::P(vec![Node::Link("https://r.example/x".into(), vec![text("runbook")])]),
+                Node::P(vec![
+                    text("We see "),
+                    Node::Strong(vec![text("errors")]),
+                    text(".")
+                ]),
+                Node::Ul(vec![
+                    Node::Li(vec![text("one")]),
+                    Node::Li(vec![text("two")])
+                ]),
+                Node::P(vec![Node::Link(
+                    "https://r.example/x".into(),
+                    vec![text("runbook")]
+                )]),
             ]
         );
     }
@@ -137,7 +147,10 @@ mod tests {
         let all = plain_text(&doc);
         assert!(all.contains("<script>alert(1)</script>"), "{all}");
         assert!(all.contains("<img src=x onerror=\"alert(2)\">"), "{all}");
-        assert!(all.contains("trap") && all.contains("[image: logo]"), "{all}");
+        assert!(
+            all.contains("trap") && all.contains("[image: logo]"),
+            "{all}"
+        );
         let json = serde_json::to_string(&doc).unwrap();
         assert!(!json.contains("javascript:"), "{json}");
         assert!(!json.contains("\"link\""), "no link node at all: {json}");

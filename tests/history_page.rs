@@ -97,6 +97,11 @@ async fn ninety_days_of_history_at_desktop_and_phone_sizes() {
         browser.client.goto(&caddy.url("/")).await.unwrap();
         let banner = browser.wait_for("[data-overall]", 20).await;
         assert_eq!(
+            browser.eval("return window.innerWidth;").await,
+            json!(width),
+            "the page is seen at the size under test"
+        );
+        assert_eq!(
             banner.attr("data-overall").await.unwrap().as_deref(),
             Some("operational")
         );

@@ -42,10 +42,15 @@ impl Browser {
             format!("--window-size={width},{height}"),
         ];
         let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({ "binary": "/usr/bin/chromium", "args": args }),
-        );
+        let mut options = serde_json::json!({ "binary": "/usr/bin/chromium", "args": args });
+        // A window cannot be narrower than about 500 px, so phone sizes are
+        // emulated as a phone's screen (viewport meta tag and touch included).
+        if width < 500 {
+            options["mobileEmulation"] = serde_json::json!({
+                "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0, "mobile": true, "touch": true }
+            });
+        }
+        caps.insert("goog:chromeOptions".into(), options);
         let client = ClientBuilder::rustls()
             .expect("TLS setup for the WebDriver client")
             .capabilities(caps)

@@ -16,7 +16,7 @@ fn width() -> u32 {
         .and_then(|w| w.inner_width().ok())
         .and_then(|w| w.as_f64())
         .unwrap_or(800.0);
-    (viewport - 72.0).clamp(300.0, 900.0) as u32
+    (viewport - 64.0).clamp(240.0, 900.0) as u32
 }
 const HEIGHT: u32 = 200;
 const LINE: RGBColor = RGBColor(0x2f, 0x81, 0xf7);

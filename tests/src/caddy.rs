@@ -15,6 +15,12 @@ impl Caddy {
     /// Serves `dist` at `/`, and `site/config.json` and `site/results/*` over it.
     /// `work` holds the Caddyfile and log.
     pub fn start(dist: &Path, site: &Path, work: &Path) -> Caddy {
+        Caddy::start_with(dist, site, work, "")
+    }
+
+    /// As [`Caddy::start`], with more directives in the site block
+    /// (`encode gzip` for the benchmark, as production would have).
+    pub fn start_with(dist: &Path, site: &Path, work: &Path, extra: &str) -> Caddy {
         let port = free_port();
         let caddyfile = work.join("Caddyfile");
         std::fs::write(
@@ -22,6 +28,7 @@ impl Caddy {
             format!(
                 "{{\n\tadmin off\n\tauto_https off\n}}\n\n\
                  http://127.0.0.1:{port} {{\n\
+                 \t{extra}\n\
                  \t@fresh path /config.json /results/*\n\
                  \theader @fresh Cache-Control \"no-store\"\n\
                  \thandle @fresh {{\n\t\troot * {site}\n\t\tfile_server\n\t}}\n\

@@ -42,7 +42,11 @@ fn parse_args() -> Result<Args, String> {
             "--days" => {
                 args.days = value
                     .split(',')
-                    .map(|d| d.trim().parse().map_err(|_| format!("--days: {d:?} is not a number")))
+                    .map(|d| {
+                        d.trim()
+                            .parse()
+                            .map_err(|_| format!("--days: {d:?} is not a number"))
+                    })
                     .collect::<Result<_, _>>()?
             }
             other => return Err(format!("unknown option {other}")),
@@ -85,7 +89,10 @@ async fn one_load(caddy: &Caddy, checks: usize) -> (f64, f64, f64, f64) {
         if !v.is_null() {
             break v;
         }
-        assert!(std::time::Instant::now() < deadline, "the page never rendered");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the page never rendered"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     };
     assert_eq!(found[4], json!(checks), "every check rendered");

@@ -199,29 +199,27 @@ impl Series {
             .all(|&l| l == n)
     }
 
-    fn push_empty(&mut self) {
-        for column in [
+    /// Every per-bucket column, to grow or trim them together.
+    fn columns_mut(&mut self) -> [&mut Vec<u32>; 6] {
+        [
             &mut self.n,
             &mut self.down,
             &mut self.degraded,
             &mut self.maintenance,
             &mut self.p50,
             &mut self.p95,
-        ] {
+        ]
+    }
+
+    fn push_empty(&mut self) {
+        for column in self.columns_mut() {
             column.push(0);
         }
     }
 
     fn drop_oldest(&mut self, count: usize) {
         let count = count.min(self.len());
-        for column in [
-            &mut self.n,
-            &mut self.down,
-            &mut self.degraded,
-            &mut self.maintenance,
-            &mut self.p50,
-            &mut self.p95,
-        ] {
+        for column in self.columns_mut() {
             column.drain(..count);
         }
         self.first += count as i64;

@@ -538,6 +538,11 @@ mod tests {
         assert_eq!(checks[0].locations.len(), 2);
         assert_eq!(checks[0].locations[0].node, "gone");
         assert!(checks[0].locations[0].notice.contains("no recent results"));
+        assert_eq!(
+            checks[0].problem().as_deref(),
+            Some("gone: no recent results from this location"),
+            "with several locations, each troubled one is named"
+        );
         // With every location silent, the last word still stands.
         let checks = overview(&[view("gone", &[(T0, Status::Down, 0)])], now, 600);
         assert_eq!(checks[0].status, Status::Down);

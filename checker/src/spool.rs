@@ -181,7 +181,7 @@ mod tests {
         async fn get(&self, _key: &str) -> Result<Option<Vec<u8>>, StorageError> {
             Ok(None)
         }
-        async fn list(&self, _dir: &str) -> Result<Vec<String>, StorageError> {
+        async fn list(&self, _dir: &str, _after: &str) -> Result<Vec<String>, StorageError> {
             Ok(Vec::new())
         }
     }

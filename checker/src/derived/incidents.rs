@@ -75,7 +75,7 @@ pub async fn from_storage(
 ) -> Result<Vec<IncidentUpdate>, StorageError> {
     let suffix = format!("-{node}-incident.json");
     let mut updates = Vec::new();
-    for name in storage.list(DIR).await? {
+    for name in storage.list(DIR, "").await? {
         if !name.ends_with(&suffix) {
             continue;
         }

@@ -8,7 +8,6 @@ pub mod incidents;
 pub mod markdown;
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::time::Duration;
 
 use checkup_model::history::view_key;
@@ -115,8 +114,15 @@ pub async fn own_rounds(
     node: &str,
     after: i64,
 ) -> Result<Vec<ResultFileName>, StorageError> {
+    // Names start with a 19-digit timestamp: list only from `after` on, so
+    // catching up after a restart does not page through months of history.
+    let from = if after == i64::MIN {
+        String::new()
+    } else {
+        format!("{:019}", after.max(0))
+    };
     let mut rounds: Vec<ResultFileName> = storage
-        .list("")
+        .list("", &from)
         .await?
         .iter()
         .filter_map(|name| ResultFileName::parse(name).ok())
@@ -161,10 +167,4 @@ pub async fn fold_rounds(
         progress(done);
     }
     skipped
-}
-
-/// Where `checker incident` keeps this node's incident updates for the
-/// running checker to put in its view.
-pub fn incidents_file(state_dir: &Path) -> std::path::PathBuf {
-    state_dir.join("incidents.json")
 }

@@ -168,16 +168,12 @@ impl Storage for LocalStorage {
         }
     }
 
-    async fn list(&self, dir: &str) -> Result<Vec<String>, StorageError> {
+    async fn list(&self, dir: &str, after: &str) -> Result<Vec<String>, StorageError> {
         let path = self.dir.join(dir);
-        if dir.is_empty() {
-            let mut names = list_dir(&path)?;
-            names.sort();
-            return Ok(names);
-        }
         match list_dir(&path) {
             Ok(mut names) => {
-                names.retain(|n| !n.starts_with('.'));
+                // Temp files are dot-prefixed: never a finished file.
+                names.retain(|n| !n.starts_with('.') && n.as_str() > after);
                 names.sort();
                 Ok(names)
             }
@@ -304,6 +300,24 @@ mod tests {
                 ("200-n2-check.json".into(), 200),
                 ("300-n1-check.json".into(), 300)
             ]
+        );
+        // Listing from a point skips everything named before it.
+        assert_eq!(
+            Storage::list(&s, "", "200").await.unwrap(),
+            [
+                "200-n2-check.json",
+                "300-n1-check.json",
+                "README.txt",
+                "index.json"
+            ]
+        );
+        assert_eq!(
+            Storage::list(&s, "", "3").await.unwrap(),
+            ["300-n1-check.json", "README.txt", "index.json"]
+        );
+        assert!(
+            Storage::list(&s, "views/", "").await.unwrap().is_empty(),
+            "no such directory yet"
         );
         let leftovers: Vec<_> = fs::read_dir(tmp.path())
             .unwrap()

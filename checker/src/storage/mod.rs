@@ -74,8 +74,10 @@ pub trait Storage: Send + Sync {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError>;
 
     /// The names directly under `dir` (`""` for the round files, or
-    /// `"incidents/"`), relative to it, in lexical (time) order.
-    async fn list(&self, dir: &str) -> Result<Vec<String>, StorageError>;
+    /// `"incidents/"`), relative to it, that sort after `after` (`""` for
+    /// all), in lexical (time) order. Round names start with their
+    /// timestamp, so `after` skips old history without reading it.
+    async fn list(&self, dir: &str, after: &str) -> Result<Vec<String>, StorageError>;
 }
 
 /// Splits `views/x.json` into (`views`, `x.json`); keys have at most one level.

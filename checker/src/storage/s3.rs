@@ -351,15 +351,17 @@ impl Storage for S3Storage {
         Ok(Some(body.into_bytes().to_vec()))
     }
 
-    async fn list(&self, dir: &str) -> Result<Vec<String>, StorageError> {
+    async fn list(&self, dir: &str, after: &str) -> Result<Vec<String>, StorageError> {
         let prefix = format!("{}{dir}", self.settings.prefix);
-        let mut pages = self
+        let mut request = self
             .client
             .list_objects_v2()
             .bucket(&self.settings.bucket)
-            .prefix(&prefix)
-            .into_paginator()
-            .send();
+            .prefix(&prefix);
+        if !after.is_empty() {
+            request = request.start_after(format!("{prefix}{after}"));
+        }
+        let mut pages = request.into_paginator().send();
         let mut names = Vec::new();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| self.remote("cannot list", &prefix, e))?;

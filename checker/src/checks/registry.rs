@@ -6,7 +6,7 @@ use std::time::Duration;
 use toml::Spanned;
 
 use super::{Check, Common, Probe, dns, exec, http, tcp, tls};
-use crate::config::{FieldError, RawCheck, validate::duration};
+use crate::config::{FieldError, RawCheck, kinds, validate::duration};
 
 /// Every kind: its `type` name, the kind-specific keys it accepts, and its builder.
 type Builder = fn(&Spanned<RawCheck>, &str) -> Result<Box<dyn Probe>, FieldError>;
@@ -25,35 +25,14 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Builds the check configured at `key` (e.g. `checks[3]`).
 pub fn build(raw: &Spanned<RawCheck>, key: &str) -> Result<Check, FieldError> {
     let check = raw.get_ref();
-    let kind_name = check.kind.get_ref().as_str();
-    let Some((kind, keys, builder)) = KINDS.iter().find(|(name, _, _)| *name == kind_name) else {
-        let known: Vec<&str> = KINDS.iter().map(|(n, _, _)| *n).collect();
-        return Err(FieldError::new(
-            check.kind.span(),
-            format!("{key}.type"),
-            format!(
-                "unknown check type {kind_name:?}; known types: {}",
-                known.join(", ")
-            ),
-        ));
-    };
-    for (field, span) in check.kind_specific_keys() {
-        if !keys.contains(&field) {
-            let owners: Vec<&str> = KINDS
-                .iter()
-                .filter(|(_, k, _)| k.contains(&field))
-                .map(|(n, _, _)| *n)
-                .collect();
-            return Err(FieldError::new(
-                span,
-                format!("{key}.{field}"),
-                format!(
-                    "is not an option of {kind} checks (it applies to {})",
-                    owners.join(", ")
-                ),
-            ));
-        }
-    }
+    let (kind, _, builder) = kinds::pick(
+        KINDS,
+        |(name, keys, _)| (*name, *keys),
+        &check.kind,
+        check.kind_specific_keys(),
+        key,
+        "checks",
+    )?;
     let common = common(check, key)?;
     let probe = builder(raw, key)?;
     Ok(Check {

@@ -6,6 +6,7 @@
 mod checkup_json;
 mod duration;
 mod error;
+pub mod kinds;
 mod raw;
 pub(crate) mod validate;
 

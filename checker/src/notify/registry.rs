@@ -10,7 +10,7 @@ use toml::Spanned;
 
 use super::{Channel, Notifier, Policy, discord, email, slack, webhook};
 use crate::config::validate::{check_list, duration};
-use crate::config::{FieldError, RawNotifier};
+use crate::config::{FieldError, RawNotifier, kinds};
 
 /// Every kind: its `type` name, the kind-specific keys it accepts, and its builder.
 type Builder = fn(&Spanned<RawNotifier>, &str, Duration) -> Result<Box<dyn Channel>, FieldError>;
@@ -62,35 +62,14 @@ fn build(
     per_kind: &mut HashMap<&'static str, usize>,
 ) -> Result<Notifier, FieldError> {
     let n = raw.get_ref();
-    let kind_name = n.kind.get_ref().as_str();
-    let Some((kind, keys, builder)) = KINDS.iter().find(|(name, _, _)| *name == kind_name) else {
-        let known: Vec<&str> = KINDS.iter().map(|(n, _, _)| *n).collect();
-        return Err(FieldError::new(
-            n.kind.span(),
-            format!("{key}.type"),
-            format!(
-                "unknown notifier type {kind_name:?}; known types: {}",
-                known.join(", ")
-            ),
-        ));
-    };
-    for (field, span) in n.kind_specific_keys() {
-        if !keys.contains(&field) {
-            let owners: Vec<&str> = KINDS
-                .iter()
-                .filter(|(_, k, _)| k.contains(&field))
-                .map(|(n, _, _)| *n)
-                .collect();
-            return Err(FieldError::new(
-                span,
-                format!("{key}.{field}"),
-                format!(
-                    "is not an option of {kind} notifiers (it applies to {})",
-                    owners.join(", ")
-                ),
-            ));
-        }
-    }
+    let (kind, _, builder) = kinds::pick(
+        KINDS,
+        |(name, keys, _)| (*name, *keys),
+        &n.kind,
+        n.kind_specific_keys(),
+        key,
+        "notifiers",
+    )?;
     let threshold = |v: &Option<Spanned<i64>>, field: &str| -> Result<u32, FieldError> {
         match v {
             Some(v) if !(1..=MAX_THRESHOLD).contains(v.get_ref()) => Err(FieldError::new(

@@ -15,7 +15,7 @@ use toml::Spanned;
 pub use local::{LocalStorage, remove_orphaned_temp_files, write_atomic};
 pub use s3::{S3Settings, S3Storage};
 
-use crate::config::{FieldError, RawStorage, validate::duration};
+use crate::config::{FieldError, RawStorage, kinds, validate::duration};
 
 /// Why a storage operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -130,27 +130,14 @@ impl StorageConfig {
             });
         };
         let raw_ref = raw.get_ref();
-        let kind_name = raw_ref.kind.get_ref().as_str();
-        let Some((kind, keys)) = KINDS.iter().find(|(name, _)| *name == kind_name) else {
-            let known: Vec<&str> = KINDS.iter().map(|(n, _)| *n).collect();
-            return Err(FieldError::new(
-                raw_ref.kind.span(),
-                "storage.type",
-                format!(
-                    "unknown storage type {kind_name:?}; known types: {}",
-                    known.join(", ")
-                ),
-            ));
-        };
-        for (field, span) in raw_ref.kind_specific_keys() {
-            if !keys.contains(&field) {
-                return Err(FieldError::new(
-                    span,
-                    format!("storage.{field}"),
-                    format!("is not an option of {kind} storage"),
-                ));
-            }
-        }
+        let (kind, _) = kinds::pick(
+            KINDS,
+            |(name, keys)| (*name, *keys),
+            &raw_ref.kind,
+            raw_ref.kind_specific_keys(),
+            "storage",
+            "storage",
+        )?;
         let check_expiry = match &raw_ref.check_expiry {
             Some(v) => Some(duration(v, "storage.check_expiry")?),
             None => None,

@@ -7,7 +7,7 @@ use std::ops::RangeInclusive;
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use toml::Spanned;
 
@@ -87,21 +87,7 @@ pub fn build(raw: &Spanned<RawCheck>, key: &str) -> Result<Box<dyn Probe>, Field
         }
         None => Method::GET,
     };
-    let mut headers = HeaderMap::new();
-    if let Some(h) = &check.headers {
-        for (name, value) in h.get_ref() {
-            let bad = |what: &str| {
-                FieldError::new(
-                    h.span(),
-                    format!("{key}.headers.{name}"),
-                    format!("is not a valid header {what}"),
-                )
-            };
-            let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad("name"))?;
-            let v = HeaderValue::from_str(value).map_err(|_| bad("value"))?;
-            headers.append(n, v);
-        }
-    }
+    let headers = crate::config::validate::header_map(&check.headers, key)?;
     let expected = match &check.expected_status {
         Some(v) => StatusSpec::from_toml(v.get_ref())
             .map_err(|e| FieldError::new(v.span(), field("expected_status"), e))?,

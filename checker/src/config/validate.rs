@@ -163,3 +163,30 @@ pub fn check_list(
 pub fn duration(value: &Spanned<String>, key: &str) -> Result<Duration, FieldError> {
     parse_duration(value.get_ref()).map_err(|e| FieldError::new(value.span(), key, e))
 }
+
+/// A `headers` table as request headers, refusing a name or value HTTP
+/// cannot carry with its key (`checks[0].headers.X-Token`).
+pub fn header_map(
+    headers: &Option<Spanned<std::collections::BTreeMap<String, String>>>,
+    key: &str,
+) -> Result<reqwest::header::HeaderMap, FieldError> {
+    use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+    let mut map = HeaderMap::new();
+    let Some(h) = headers else {
+        return Ok(map);
+    };
+    for (name, value) in h.get_ref() {
+        let bad = |what: &str| {
+            FieldError::new(
+                h.span(),
+                format!("{key}.headers.{name}"),
+                format!("is not a valid header {what}"),
+            )
+        };
+        map.append(
+            HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad("name"))?,
+            HeaderValue::from_str(value).map_err(|_| bad("value"))?,
+        );
+    }
+    Ok(map)
+}

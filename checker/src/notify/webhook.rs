@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::HeaderMap;
 use serde_json::json;
 use toml::Spanned;
 
@@ -27,22 +27,7 @@ pub fn build(
 ) -> Result<Box<dyn Channel>, FieldError> {
     let n = raw.get_ref();
     let url = url(raw, key)?;
-    let mut headers = HeaderMap::new();
-    if let Some(h) = &n.headers {
-        for (name, value) in h.get_ref() {
-            let bad = |what: &str| {
-                FieldError::new(
-                    h.span(),
-                    format!("{key}.headers.{name}"),
-                    format!("is not a valid header {what}"),
-                )
-            };
-            headers.append(
-                HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad("name"))?,
-                HeaderValue::from_str(value).map_err(|_| bad("value"))?,
-            );
-        }
-    }
+    let headers = crate::config::validate::header_map(&n.headers, key)?;
     let client = http::client(raw, key, timeout, ca_pem(&n.ca_file, key)?)?;
     Ok(Box::new(Webhook {
         client,

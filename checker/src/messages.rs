@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::storage::{StorageError, write_atomic};
+use crate::storage::{StorageError, io_error, write_atomic};
 
 pub const FILE_NAME: &str = "messages.json";
 const LOCK_NAME: &str = "messages.lock";
@@ -49,15 +49,6 @@ pub fn load(state_dir: &Path) -> Result<Messages, MessagesError> {
     }
 }
 
-fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> StorageError {
-    let path = path.to_path_buf();
-    move |source| StorageError::Io {
-        action,
-        path,
-        source,
-    }
-}
-
 /// Sets (`Some`) or clears (`None`) the message of `check`, under an
 /// exclusive lock so two people editing at once do not lose a change.
 /// Returns the messages as saved.
@@ -67,18 +58,19 @@ pub fn update(
     text: Option<&str>,
 ) -> Result<Messages, MessagesError> {
     use std::os::fd::AsRawFd;
-    std::fs::create_dir_all(state_dir).map_err(io("cannot create state directory", state_dir))?;
+    std::fs::create_dir_all(state_dir)
+        .map_err(io_error("cannot create state directory", state_dir))?;
     let lock_path = state_dir.join(LOCK_NAME);
     let lock = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(&lock_path)
-        .map_err(io("cannot open", &lock_path))?;
+        .map_err(io_error("cannot open", &lock_path))?;
     // Released when `lock` is closed at the end of this function.
     // SAFETY: flock on a file descriptor we own; no memory is involved.
     if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) } != 0 {
-        return Err(io("cannot lock", &lock_path)(std::io::Error::last_os_error()).into());
+        return Err(io_error("cannot lock", &lock_path)(std::io::Error::last_os_error()).into());
     }
     let mut messages = load(state_dir)?;
     match text {

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use checkup_model::IncidentUpdate;
 
-use crate::storage::{Storage, StorageError, write_atomic};
+use crate::storage::{Storage, StorageError, io_error, write_atomic};
 
 const FILE: &str = "incidents.json";
 const DIR: &str = "incidents/";
@@ -58,11 +58,8 @@ pub async fn publish(
 pub fn replace(state_dir: &Path, updates: &[IncidentUpdate]) -> Result<(), StorageError> {
     let mut updates = updates.to_vec();
     updates.sort_by_key(|u| u.timestamp);
-    std::fs::create_dir_all(state_dir).map_err(|source| StorageError::Io {
-        action: "cannot create state directory",
-        path: state_dir.to_path_buf(),
-        source,
-    })?;
+    std::fs::create_dir_all(state_dir)
+        .map_err(io_error("cannot create state directory", state_dir))?;
     let mut json = serde_json::to_vec_pretty(&updates)?;
     json.push(b'\n');
     write_atomic(state_dir, FILE, &json)

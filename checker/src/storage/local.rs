@@ -240,7 +240,8 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), StorageE
     result
 }
 
-fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> StorageError {
+/// Turns an I/O error into a [`StorageError`] naming what was done to which path.
+pub fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> StorageError {
     let path = path.to_path_buf();
     move |source| StorageError::Io {
         action,

@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use checkup_model::{CheckResult, ResultFileName};
 use toml::Spanned;
 
-pub use local::{LocalStorage, remove_orphaned_temp_files, write_atomic};
+pub use local::{LocalStorage, io as io_error, remove_orphaned_temp_files, write_atomic};
 pub use s3::{S3Settings, S3Storage};
 
 use crate::config::{FieldError, RawStorage, kinds, validate::duration};

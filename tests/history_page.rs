@@ -6,6 +6,8 @@
 
 use std::path::PathBuf;
 
+use fantoccini::Locator;
+use fantoccini::actions::{InputSource, MouseActions, PointerAction, TouchActions};
 use fantoccini::key::Key;
 use serde_json::{Value, json};
 use system_tests::browser::Browser;
@@ -157,17 +159,67 @@ async fn ninety_days_of_history_at_desktop_and_phone_sizes() {
                  const up = [...li.querySelectorAll('.uptime dd')].map(d => d.textContent);
                  const bars = [...li.querySelectorAll('.bar')];
                  const bad = bars.findIndex(b => b.classList.contains('bar-major'));
-                 return [up, bad, bad >= 0 ? bars[bad].getAttribute('aria-label') : '', bad >= 0 && bars[bad].classList.contains('has-incident')];",
+                 return [up, bad, bad >= 0 && bars[bad].classList.contains('has-incident'),
+                         bars.filter(b => b.hasAttribute('aria-label')).length];",
             )
             .await;
-        let (uptimes, bad_day, label, marked): (Vec<String>, i64, String, bool) =
+        let (uptimes, bad_day, marked, named): (Vec<String>, i64, bool, usize) =
             serde_json::from_value(api).unwrap();
+        assert_eq!(
+            named, 1,
+            "only the tab stop is named before any bar is pointed at"
+        );
+        assert_eq!(bad_day, 69, "20 UTC days before today is bar 69 of 0..=89");
+        // Pointing at the day names it, and the tooltip shows that name.
+        browser
+            .eval(&format!(
+                "document.querySelectorAll('li.check[data-check=\"API\"] .bar')[{bad_day}].scrollIntoView({{block: 'center'}}); return true;"
+            ))
+            .await;
+        let bad_bar = browser
+            .client
+            .find(Locator::Css(&format!(
+                "li.check[data-check=\"API\"] .bar:nth-child({})",
+                bad_day + 1
+            )))
+            .await
+            .unwrap();
+        // A desktop visitor points with the mouse; a phone visitor taps.
+        let to_bar = PointerAction::MoveToElement {
+            element: bad_bar,
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        };
+        if width < 500 {
+            let tap = TouchActions::new("finger".into())
+                .then(to_bar)
+                .then(PointerAction::Down { button: 0 })
+                .then(PointerAction::Up { button: 0 });
+            browser.client.perform_actions(tap).await.unwrap();
+        } else {
+            let point = MouseActions::new("mouse".into()).then(to_bar);
+            browser.client.perform_actions(point).await.unwrap();
+        }
+        let hovered = browser
+            .eval(&format!(
+                "const bar = document.querySelectorAll('li.check[data-check=\"API\"] .bar')[{bad_day}];
+                 return [bar.getAttribute('aria-label') ?? 'no aria-label; hovered: ' + [...document.querySelectorAll(':hover')].map(e => e.className).join(' > '),
+                         bar.getAttribute('role') ?? 'no role', getComputedStyle(bar, '::after').content];"
+            ))
+            .await;
+        let (label, role, tooltip): (String, String, String) =
+            serde_json::from_value(hovered).unwrap();
+        assert_eq!(role, "img", "{label}");
+        assert!(
+            tooltip.contains("Major outage") && tooltip.contains("incident: API unavailable"),
+            "the tooltip shows on hover: {tooltip}"
+        );
         assert_eq!(uptimes[0], "100.00 %", "24 h");
         assert!(
             uptimes[2].starts_with("99.") && uptimes[3].starts_with("99."),
             "{uptimes:?}"
         );
-        assert_eq!(bad_day, 69, "20 UTC days before today is bar 69 of 0..=89");
         assert!(
             label.contains("Major outage") && label.contains("uptime 9"),
             "{label}"

@@ -12,6 +12,7 @@ use leptos::task::spawn_local;
 
 use crate::data::{LoadError, Loaded, fetch_new, fetch_views, load_config};
 use crate::page_state;
+use crate::perf;
 use crate::time::now_nanos;
 use crate::views::{Banner, CheckList, Header, Incidents, Problem, WindowPicker};
 
@@ -53,11 +54,16 @@ pub fn App() -> impl IntoView {
                 return;
             }
         };
+        perf::mark("config");
         page_state::apply_colors(&cfg);
         config.set(Some(cfg.clone()));
         let mut raw = Loaded::default();
         loop {
-            match fetch_views(&cfg).await {
+            let fetched_views = fetch_views(&cfg).await;
+            if !refreshed_once.get_untracked() {
+                perf::mark("views");
+            }
+            match fetched_views {
                 Ok(fetched) if !fetched.views.is_empty() || !fetched.skipped.is_empty() => {
                     source.set(Source::Views);
                     skipped.set(fetched.skipped);
@@ -86,12 +92,12 @@ pub fn App() -> impl IntoView {
             let first = !refreshed_once.get_untracked();
             refreshed_once.set(true);
             if first {
-                // Once the views have rendered (effects run before a zero
-                // timeout fires), mark it for the benchmark to read.
+                // Once the views are on screen (effects run before a zero
+                // timeout fires; then layout and paint), mark it for the
+                // benchmark to read.
                 TimeoutFuture::new(0).await;
-                if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
-                    let _ = performance.mark("checkup:rendered");
-                }
+                perf::painted().await;
+                perf::mark("rendered");
             }
             TimeoutFuture::new(cfg.refresh_interval_secs.saturating_mul(1000)).await;
         }

@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use checkup_model::{CheckResult, NodeView, PageConfig, PageStorage, parse_round};
 use futures::StreamExt;
-use gloo_net::http::Request;
+use gloo_net::http::{Request, Response};
+use wasm_bindgen::JsCast;
 use web_sys::RequestCache;
 
 /// How many round files are downloaded at once.
@@ -44,21 +45,35 @@ pub struct Listed {
     pub url: String,
 }
 
-/// Fetches a text resource, bypassing the HTTP cache (these files change).
-/// `shown_url` names it in errors (a signed URL would show the signature).
-/// With `limit`, a response announcing more bytes than that is refused unread.
-async fn fetch_text(
+/// Fetches a resource, bypassing the HTTP cache (these files change), and
+/// checks the answer: see [`checked`].
+async fn fetch_checked(
     url: &str,
     what: &str,
     shown_url: &str,
     limit: Option<u64>,
-) -> Result<String, LoadError> {
+) -> Result<Response, LoadError> {
+    let sent = Request::get(url).cache(RequestCache::NoStore).send().await;
+    checked(sent, what, shown_url, limit).await
+}
+
+/// An answer that came, with a success status and within `limit` bytes (when
+/// its length is announced), or why not, in words. `shown_url` names it in
+/// errors (a signed URL would show the signature).
+async fn checked(
+    sent: Result<Response, gloo_net::Error>,
+    what: &str,
+    shown_url: &str,
+    limit: Option<u64>,
+) -> Result<Response, LoadError> {
     let fail = |why: String| LoadError {
         what: format!("{what} ({shown_url})"),
         why,
     };
-    let response = Request::get(url).cache(RequestCache::NoStore).send().await.map_err(|e| {
-        fail(format!("no answer, or the browser blocked it (is CORS set up for this page's origin?) ({e})"))
+    let response = sent.map_err(|e| {
+        fail(format!(
+            "no answer, or the browser blocked it (is CORS set up for this page's origin?) ({e})"
+        ))
     })?;
     if !response.ok() {
         // S3 explains refusals in an XML error document: show its code.
@@ -80,20 +95,79 @@ async fn fetch_text(
         && size > limit
     {
         return Err(fail(format!(
-            "it is {} MB, more than the {} MB a round file may be",
+            "it is {} MB, more than the {} MB allowed for {what}",
             size / 1_000_000,
             limit / 1_000_000
         )));
     }
-    response
-        .text()
-        .await
-        .map_err(|e| fail(format!("the response could not be read ({e})")))
+    Ok(response)
+}
+
+/// Fetches a text resource: see [`fetch_checked`].
+async fn fetch_text(
+    url: &str,
+    what: &str,
+    shown_url: &str,
+    limit: Option<u64>,
+) -> Result<String, LoadError> {
+    let response = fetch_checked(url, what, shown_url, limit).await?;
+    read_text(response, what, shown_url).await
+}
+
+async fn read_text(response: Response, what: &str, shown_url: &str) -> Result<String, LoadError> {
+    response.text().await.map_err(|e| LoadError {
+        what: format!("{what} ({shown_url})"),
+        why: format!("the response could not be read ({e})"),
+    })
+}
+
+/// Fetches a resource as bytes (no detour through a JavaScript string, which
+/// for three 1 MB views costs tens of milliseconds): see [`fetch_checked`].
+async fn fetch_bytes(
+    url: &str,
+    what: &str,
+    shown_url: &str,
+    limit: Option<u64>,
+) -> Result<Vec<u8>, LoadError> {
+    let response = fetch_checked(url, what, shown_url, limit).await?;
+    response.binary().await.map_err(|e| LoadError {
+        what: format!("{what} ({shown_url})"),
+        why: format!("the response could not be read ({e})"),
+    })
+}
+
+/// The request for `config.json` that `index.html` starts while the page's
+/// code is still downloading (`window.checkupConfig`), taken once; `None`
+/// when there is none (then the page asks itself).
+async fn early_config_response() -> Option<Result<Response, gloo_net::Error>> {
+    let window = web_sys::window()?;
+    let key = wasm_bindgen::JsValue::from_str("checkupConfig");
+    let promise = js_sys::Reflect::get(&window, &key).ok()?;
+    let promise = promise.dyn_into::<js_sys::Promise>().ok()?;
+    let _ = js_sys::Reflect::delete_property(&window, &key);
+    let answer = wasm_bindgen_futures::JsFuture::from(promise).await;
+    Some(
+        answer
+            .and_then(|value| value.dyn_into::<web_sys::Response>())
+            .map(Response::from)
+            .map_err(|e| {
+                let message = e
+                    .dyn_ref::<js_sys::Error>()
+                    .map(|e| String::from(e.message()))
+                    .unwrap_or_else(|| format!("{e:?}"));
+                gloo_net::Error::GlooError(message)
+            }),
+    )
 }
 
 /// Loads and checks `config.json`, served beside the page.
 pub async fn load_config() -> Result<PageConfig, LoadError> {
-    let text = fetch_text("config.json", "the page configuration", "config.json", None).await?;
+    const WHAT: &str = "the page configuration";
+    let response = match early_config_response().await {
+        Some(sent) => checked(sent, WHAT, "config.json", None).await?,
+        None => fetch_checked("config.json", WHAT, "config.json", None).await?,
+    };
+    let text = read_text(response, WHAT, "config.json").await?;
     PageConfig::parse(&text).map_err(|why| LoadError {
         what: "the page configuration (config.json)".into(),
         why: format!("it is not valid: {why}"),
@@ -189,8 +263,10 @@ pub async fn fetch_views(config: &PageConfig) -> Result<ViewsFetched, LoadError>
     };
     let downloads = futures::stream::iter(listed.into_iter().map(|l| async move {
         let outcome =
-            match fetch_text(&l.url, "a history view", &l.name, Some(MAX_VIEW_BYTES)).await {
-                Ok(text) => NodeView::parse(&text).map_err(|e| e.to_string()),
+            match fetch_bytes(&l.url, "a history view", &l.name, Some(MAX_VIEW_BYTES)).await {
+                Ok(bytes) => std::str::from_utf8(&bytes)
+                    .map_err(|e| format!("it is not UTF-8 text ({e})"))
+                    .and_then(|text| NodeView::parse(text).map_err(|e| e.to_string())),
                 Err(e) => Err(e.why),
             };
         (l.name, outcome)

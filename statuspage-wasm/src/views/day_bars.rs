@@ -1,5 +1,6 @@
 //! A check's 90 daily bars: coloured by the day's worst share of bad rounds,
-//! with a symbol-free but described tooltip on hover and keyboard focus. The
+//! with a described tooltip on hover and keyboard focus (the stylesheet shows
+//! the bar's accessible name, given when a bar is first pointed at or reached). The
 //! row is one tab stop; arrow keys, Home and End move between days.
 
 use checkup_model::Incident;
@@ -36,6 +37,46 @@ fn describe(bar: &DayBar, incidents: &[&Incident]) -> String {
     lines.join("\n")
 }
 
+/// The incidents that were open at some time during a bar's UTC day.
+fn touching<'a>(bar: &DayBar, incidents: &'a [Incident]) -> Vec<&'a Incident> {
+    let (start, end) = (
+        bar.start * 1_000_000_000,
+        (bar.start + DAY_SECS) * 1_000_000_000,
+    );
+    incidents
+        .iter()
+        .filter(|inc| {
+            let closed = inc.resolved_at().unwrap_or(i64::MAX);
+            inc.opened < end && closed >= start
+        })
+        .collect()
+}
+
+/// Gives a bar its role and accessible name (which the stylesheet also shows
+/// as the tooltip) if it has none yet. Bars are named when first hovered,
+/// focused or reached by the arrow keys, not all when drawn: 50 checks have
+/// 4,500 bars, and their descriptions were most of the time to first render.
+fn name_bar(element: &web_sys::Element, bars: &[DayBar], incidents: &[Incident]) {
+    if !element.class_list().contains("bar") || element.has_attribute("aria-label") {
+        return;
+    }
+    let mut index = 0;
+    let mut previous = element.previous_element_sibling();
+    while let Some(p) = previous {
+        index += 1;
+        previous = p.previous_element_sibling();
+    }
+    if let Some(bar) = bars.get(index) {
+        let _ = element.set_attribute("role", "img");
+        let _ = element.set_attribute("aria-label", &describe(bar, &touching(bar, incidents)));
+    }
+}
+
+fn event_element(ev: &web_sys::Event) -> Option<web_sys::Element> {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+}
+
 #[component]
 pub fn DayBars(title: String, bars: Vec<DayBar>, incidents: Vec<Incident>) -> impl IntoView {
     let count = bars.len();
@@ -43,18 +84,6 @@ pub fn DayBars(title: String, bars: Vec<DayBar>, incidents: Vec<Incident>) -> im
         .iter()
         .enumerate()
         .map(|(i, bar)| {
-            let (start, end) = (
-                bar.start * 1_000_000_000,
-                (bar.start + DAY_SECS) * 1_000_000_000,
-            );
-            let touching: Vec<&Incident> = incidents
-                .iter()
-                .filter(|inc| {
-                    let closed = inc.resolved_at().unwrap_or(i64::MAX);
-                    inc.opened < end && closed >= start
-                })
-                .collect();
-            let tip = describe(bar, &touching);
             let edge = if i < 12 {
                 " tip-start"
             } else if i + 12 >= count {
@@ -62,23 +91,40 @@ pub fn DayBars(title: String, bars: Vec<DayBar>, incidents: Vec<Incident>) -> im
             } else {
                 ""
             };
-            let marked = if touching.is_empty() {
+            let marked = if touching(bar, &incidents).is_empty() {
                 ""
             } else {
                 " has-incident"
             };
+            // The last day is the row's tab stop, so it is named from the start.
+            let tab_stop = i + 1 == count;
+            let label = tab_stop.then(|| describe(bar, &touching(bar, &incidents)));
             view! {
                 <span class=format!("bar bar-{}{edge}{marked}", bar.level().key())
-                    role="img" aria-label=tip.clone() data-tip=tip
-                    tabindex=if i + 1 == count { "0" } else { "-1" }></span>
+                    role=tab_stop.then_some("img") aria-label=label
+                    tabindex=tab_stop.then_some("0")></span>
             }
         })
         .collect_view();
+    let data = std::rc::Rc::new((bars, incidents));
+    let on_point = {
+        let data = data.clone();
+        move |ev: web_sys::PointerEvent| {
+            if let Some(el) = event_element(&ev) {
+                name_bar(&el, &data.0, &data.1);
+            }
+        }
+    };
+    let on_focus = {
+        let data = data.clone();
+        move |ev: web_sys::FocusEvent| {
+            if let Some(el) = event_element(&ev) {
+                name_bar(&el, &data.0, &data.1);
+            }
+        }
+    };
     let on_key = move |ev: web_sys::KeyboardEvent| {
-        let Some(current) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        else {
+        let Some(current) = event_element(&ev) else {
             return;
         };
         let next = match ev.key().as_str() {
@@ -93,14 +139,17 @@ pub fn DayBars(title: String, bars: Vec<DayBar>, incidents: Vec<Incident>) -> im
             _ => return,
         };
         ev.prevent_default();
+        // Only the row's tab stop carries a tabindex when drawn; a day gets
+        // one (and its name) when the keys reach it.
         if let Some(next) = next.and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) {
+            name_bar(&next, &data.0, &data.1);
             let _ = current.set_attribute("tabindex", "-1");
             let _ = next.set_attribute("tabindex", "0");
             let _ = next.focus();
         }
     };
     view! {
-        <div class="bars" role="group" on:keydown=on_key
+        <div class="bars" role="group" on:keydown=on_key on:pointerover=on_point on:focusin=on_focus
             aria-label=format!("{title}: daily uptime over the last {count} days; use the arrow keys to move between days")>
             {spans}
         </div>

@@ -68,9 +68,38 @@ fn median(mut values: Vec<f64>) -> f64 {
     }
 }
 
-/// One page load in a fresh browser: (storage requests, storage bytes,
-/// page bytes, ms to rendered).
-async fn one_load(caddy: &Caddy, checks: usize) -> (f64, f64, f64, f64) {
+/// What one page load measured: counts, bytes, and milliseconds from
+/// navigation to each stage.
+struct Load {
+    storage_requests: f64,
+    storage_bytes: f64,
+    page_bytes: f64,
+    /// The wasm file downloaded.
+    wasm_loaded: f64,
+    /// The wasm compiled and running (`checkup:start`).
+    started: f64,
+    /// The last view downloaded.
+    views_loaded: f64,
+    /// The views parsed (`checkup:views`).
+    views_parsed: f64,
+    /// Laid out and painted (`checkup:rendered`).
+    rendered: f64,
+}
+
+/// Caddy's `encode` as the README configures it: its default list of types
+/// leaves out application/wasm.
+const ENCODE: &str = "encode {
+\t\tgzip
+\t\tmatch {
+\t\t\theader Content-Type text/*
+\t\t\theader Content-Type application/json*
+\t\t\theader Content-Type application/javascript*
+\t\t\theader Content-Type application/wasm
+\t\t}
+\t}";
+
+/// One page load in a fresh browser.
+async fn one_load(caddy: &Caddy, checks: usize) -> Load {
     let browser = Browser::start(1280, 1000).await;
     browser.client.goto(&caddy.url("/")).await.unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
@@ -83,7 +112,12 @@ async fn one_load(caddy: &Caddy, checks: usize) -> (f64, f64, f64, f64) {
                  const storage = r.filter(e => e.name.includes('/results/') || e.name.endsWith('/config.json'));
                  const page = r.filter(e => !storage.includes(e));
                  const sum = l => l.reduce((a, e) => a + e.transferSize, 0);
-                 return [storage.length, sum(storage), sum(page), m[0].startTime, document.querySelectorAll('li.check').length];",
+                 const at = n => performance.getEntriesByName('checkup:' + n)[0].startTime;
+                 const wasm = r.filter(e => e.name.endsWith('.wasm')).map(e => e.responseEnd);
+                 const views = r.filter(e => e.name.includes('/views/')).map(e => e.responseEnd);
+                 return [storage.length, sum(storage), sum(page), Math.max(...wasm), at('start'),
+                         Math.max(...views), at('views'), at('rendered'),
+                         document.querySelectorAll('li.check').length];",
             )
             .await;
         if !v.is_null() {
@@ -95,10 +129,19 @@ async fn one_load(caddy: &Caddy, checks: usize) -> (f64, f64, f64, f64) {
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     };
-    assert_eq!(found[4], json!(checks), "every check rendered");
+    assert_eq!(found[8], json!(checks), "every check rendered");
     browser.close().await;
-    let f = |i: usize| found[i].as_f64().unwrap_or(0.0);
-    (f(0), f(1), f(2), f(3))
+    let f = |i: usize| found[i].as_f64().unwrap_or(f64::NAN);
+    Load {
+        storage_requests: f(0),
+        storage_bytes: f(1),
+        page_bytes: f(2),
+        wasm_loaded: f(3),
+        started: f(4),
+        views_loaded: f(5),
+        views_parsed: f(6),
+        rendered: f(7),
+    }
 }
 
 #[tokio::main]
@@ -111,10 +154,10 @@ async fn main() {
         }
     };
     println!(
-        "| history | storage requests | storage bytes (gzip) | page bytes (gzip) | rendered after (median of {}) | checkup's requests |",
+        "| history | storage requests | storage bytes (gzip) | page bytes (gzip) | rendered after (median of {}) | checkup's requests | wasm loaded | wasm running | views loaded | views parsed |",
         args.runs
     );
-    println!("|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     for &days in &args.days {
         let site = tempfile::tempdir().unwrap();
         let mut spec = Spec::new(&site.path().join("results"));
@@ -128,21 +171,25 @@ async fn main() {
             json!({"title": "Benchmark", "storage": {"type": "local", "url": "results/"}, "refresh_interval_secs": 300}).to_string(),
         )
         .unwrap();
-        let caddy = Caddy::start_with(&dist_dir(), site.path(), site.path(), "encode gzip");
+        let caddy = Caddy::start_with(&dist_dir(), site.path(), site.path(), ENCODE);
         // One warm-up load: the first start of Chromium pays for its disk cache.
         one_load(&caddy, args.checks).await;
         let mut loads = Vec::new();
         for _ in 0..args.runs {
             loads.push(one_load(&caddy, args.checks).await);
         }
-        let col = |i: usize| median(loads.iter().map(|l| [l.0, l.1, l.2, l.3][i]).collect());
+        let col = |of: fn(&Load) -> f64| median(loads.iter().map(of).collect());
         let checkup = days * 1440 * args.nodes as i64;
         println!(
-            "| {days} d | {:.0} | {:.1} KB | {:.1} KB | {:.0} ms | {checkup} |",
-            col(0),
-            col(1) / 1000.0,
-            col(2) / 1000.0,
-            col(3),
+            "| {days} d | {:.0} | {:.1} KB | {:.1} KB | {:.0} ms | {checkup} | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms |",
+            col(|l| l.storage_requests),
+            col(|l| l.storage_bytes) / 1000.0,
+            col(|l| l.page_bytes) / 1000.0,
+            col(|l| l.rendered),
+            col(|l| l.wasm_loaded),
+            col(|l| l.started),
+            col(|l| l.views_loaded),
+            col(|l| l.views_parsed),
         );
     }
 }

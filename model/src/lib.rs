@@ -12,6 +12,7 @@ pub mod overview;
 pub mod page_config;
 pub mod result;
 pub mod s3;
+pub mod sigv4;
 pub mod stats;
 pub mod status;
 pub mod summary;

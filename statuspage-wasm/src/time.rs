@@ -6,7 +6,6 @@
 //! the 4,500 day-bar tooltips of 50 checks cost half a second that way.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use js_sys::{Array, Date, Function, Intl, Object, Reflect};
 use wasm_bindgen::JsValue;
@@ -17,7 +16,7 @@ pub fn now_nanos() -> i64 {
 }
 
 /// The styles of date and time the page shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Style {
     /// Local date and time, the locale's default.
     DateTime,
@@ -54,25 +53,30 @@ impl Style {
 }
 
 thread_local! {
-    /// Each style's bound `format` function, made once.
-    static FORMATTERS: RefCell<HashMap<Style, Function>> = RefCell::new(HashMap::new());
+    /// Each style's bound `format` function, made once (a handful of styles,
+    /// so a list, not a map).
+    static FORMATTERS: RefCell<Vec<(Style, Function)>> = const { RefCell::new(Vec::new()) };
+}
+
+fn formatter(style: Style) -> Function {
+    FORMATTERS.with(|all| {
+        let mut all = all.borrow_mut();
+        if let Some((_, f)) = all.iter().find(|(s, _)| *s == style) {
+            return f.clone();
+        }
+        let options = Object::new();
+        for (key, value) in style.options() {
+            let _ = Reflect::set(&options, &(*key).into(), &(*value).into());
+        }
+        let f = Intl::DateTimeFormat::new(&Array::new(), &options).format();
+        all.push((style, f.clone()));
+        f
+    })
 }
 
 fn format(style: Style, millis: f64) -> String {
-    let formatter = FORMATTERS.with(|all| {
-        all.borrow_mut()
-            .entry(style)
-            .or_insert_with(|| {
-                let options = Object::new();
-                for (key, value) in style.options() {
-                    let _ = Reflect::set(&options, &(*key).into(), &(*value).into());
-                }
-                Intl::DateTimeFormat::new(&Array::new(), &options).format()
-            })
-            .clone()
-    });
     let date = Date::new(&JsValue::from_f64(millis));
-    formatter
+    formatter(style)
         .call1(&JsValue::UNDEFINED, &date)
         .ok()
         .and_then(|s| s.as_string())
@@ -95,17 +99,20 @@ pub fn local_day(nanos: i64) -> String {
 }
 
 thread_local! {
-    /// Every row of bars names the same 90 days.
-    static UTC_DAYS: RefCell<HashMap<i64, String>> = RefCell::new(HashMap::new());
+    /// Every row of bars names the same 90 days: each is formatted once.
+    static UTC_DAYS: RefCell<Vec<(i64, String)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A UTC day, as the daily bars count days ("Thu, 27 Nov 2026").
 pub fn utc_day(secs: i64) -> String {
     UTC_DAYS.with(|days| {
-        days.borrow_mut()
-            .entry(secs)
-            .or_insert_with(|| format(Style::UtcDay, secs as f64 * 1000.0))
-            .clone()
+        let mut days = days.borrow_mut();
+        if let Some((_, text)) = days.iter().find(|(day, _)| *day == secs) {
+            return text.clone();
+        }
+        let text = format(Style::UtcDay, secs as f64 * 1000.0);
+        days.push((secs, text.clone()));
+        text
     })
 }
 

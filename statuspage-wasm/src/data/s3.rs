@@ -5,28 +5,22 @@
 //! (a public bucket) they go unsigned.
 
 use std::collections::BTreeSet;
-use std::time::{Duration, UNIX_EPOCH};
 
-use aws_credential_types::Credentials;
-use aws_sigv4::http_request::{
-    PercentEncodingMode, SignableBody, SignableRequest, SignatureLocation, SigningSettings,
-    UriPathNormalizationMode, sign,
-};
-use aws_sigv4::sign::v4;
 use checkup_model::history::node_of_view_key;
 use checkup_model::s3::{S3Location, parse_list};
+use checkup_model::sigv4::{Credentials, presign_get};
 use checkup_model::{PageStorage, ResultFileName};
 
 use super::{Listed, LoadError, fetch_text};
 
-/// Presigned URLs live this long: a refresh uses them at once.
-const URL_LIFETIME: Duration = Duration::from_secs(900);
+/// Presigned URLs live this long (seconds): a refresh uses them at once.
+const URL_LIFETIME_SECS: u32 = 900;
 /// A listing longer than this many pages is a misconfiguration, not history.
 const MAX_LIST_PAGES: usize = 1000;
 
+/// Signs with the page's read-only key, if it has one.
 struct Signer {
     credentials: Option<Credentials>,
-    region: String,
 }
 
 impl Signer {
@@ -35,47 +29,12 @@ impl Signer {
         let Some(credentials) = &self.credentials else {
             return Ok(url.to_string());
         };
-        let identity = credentials.clone().into();
-        let mut settings = SigningSettings::default();
-        settings.signature_location = SignatureLocation::QueryParams;
-        settings.expires_in = Some(URL_LIFETIME);
-        // S3 signs the path as sent: no double encoding, no normalising.
-        settings.percent_encoding_mode = PercentEncodingMode::Single;
-        settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
         // SystemTime::now() panics on wasm32: take the time from JavaScript.
-        let now = UNIX_EPOCH + Duration::from_millis(js_sys::Date::now() as u64);
-        let params = v4::SigningParams::builder()
-            .identity(&identity)
-            .region(&self.region)
-            .name("s3")
-            .time(now)
-            .settings(settings)
-            .build()
-            .map_err(|e| format!("cannot sign: {e}"))?
-            .into();
-        let request = SignableRequest::new(
-            "GET",
-            url,
-            std::iter::empty(),
-            SignableBody::UnsignedPayload,
-        )
-        .map_err(|e| format!("cannot sign {url}: {e}"))?;
-        let (instructions, _signature) = sign(request, &params)
-            .map_err(|e| format!("cannot sign {url}: {e}"))?
-            .into_parts();
-        let (_headers, query) = instructions.into_parts();
-        let mut signed = url.to_string();
-        for (name, value) in query {
-            signed.push(if signed.contains('?') { '&' } else { '?' });
-            signed.push_str(name);
-            signed.push('=');
-            signed.push_str(&checkup_model::s3::uri_encode(&value, false));
-        }
-        Ok(signed)
+        let now = (js_sys::Date::now() / 1000.0) as i64;
+        presign_get(url, credentials, now, URL_LIFETIME_SECS).map_err(|e| e.to_string())
     }
 }
 
-/// Signs with the page's read-only key, if it has one.
 fn signer_for(storage: &PageStorage) -> Signer {
     let PageStorage::S3 {
         region,
@@ -88,12 +47,13 @@ fn signer_for(storage: &PageStorage) -> Signer {
     };
     Signer {
         credentials: match (access_key_id, secret_access_key) {
-            (Some(id), Some(secret)) => {
-                Some(Credentials::new(id, secret, None, None, "config.json"))
-            }
+            (Some(id), Some(secret)) => Some(Credentials {
+                access_key_id: id.clone(),
+                secret_access_key: secret.clone(),
+                region: region.clone(),
+            }),
             _ => None,
         },
-        region: region.clone(),
     }
 }
 

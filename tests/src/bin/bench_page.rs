@@ -1,13 +1,15 @@
 //! The page benchmark: for 1, 30 and 90 days of history (50 checks, 3 nodes,
 //! 1-minute rounds, written by the generator), the built page is served by
 //! Caddy (with gzip, as in production) and loaded in headless Chromium, a
-//! fresh browser per run. Read from the Performance API: storage requests,
+//! fresh browser per run. The history is in local storage beside the page
+//! (served by Caddy), or with `--storage garage` in a Garage bucket that the
+//! page reads with a read-only key, as in production on S3. Read from the Performance API: storage requests,
 //! bytes transferred, and the time from navigation until the page has
 //! rendered the views (its `checkup:rendered` mark). Prints the median of
 //! several runs as a Markdown table.
 //!
 //! ```text
-//! bench_page [--runs 5] [--days 1,30,90] [--checks 50] [--nodes 3]
+//! bench_page [--runs 5] [--days 1,30,90] [--checks 50] [--nodes 3] [--storage local|garage]
 //! ```
 //! Run through `scripts/bench-page`, which builds the page first.
 
@@ -15,9 +17,20 @@ use serde_json::{Value, json};
 use system_tests::browser::Browser;
 use system_tests::caddy::Caddy;
 use system_tests::dist_dir;
+use system_tests::garage::{Garage, REGION, allow_cors};
 use system_tests::history_gen::{Spec, generate};
 
+/// Where the history is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Storage {
+    /// Files beside the page, served by Caddy (`results/`).
+    Local,
+    /// A Garage bucket, read by the page with a read-only key.
+    Garage,
+}
+
 struct Args {
+    storage: Storage,
     runs: usize,
     days: Vec<i64>,
     checks: usize,
@@ -26,6 +39,7 @@ struct Args {
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
+        storage: Storage::Local,
         runs: 5,
         days: vec![1, 30, 90],
         checks: 50,
@@ -37,6 +51,13 @@ fn parse_args() -> Result<Args, String> {
         let bad = |_| format!("{flag}: {value:?} is not a number");
         match flag.as_str() {
             "--runs" => args.runs = value.parse().map_err(bad)?,
+            "--storage" => {
+                args.storage = match value.as_str() {
+                    "local" => Storage::Local,
+                    "garage" => Storage::Garage,
+                    other => return Err(format!("--storage: {other:?} is not local or garage")),
+                }
+            }
             "--checks" => args.checks = value.parse().map_err(bad)?,
             "--nodes" => args.nodes = value.parse().map_err(bad)?,
             "--days" => {
@@ -98,18 +119,19 @@ const ENCODE: &str = "encode {
 \t\t}
 \t}";
 
-/// One page load in a fresh browser.
-async fn one_load(caddy: &Caddy, checks: usize) -> Load {
+/// One page load in a fresh browser. Storage requests are config.json and
+/// those whose URL starts with `storage_url`.
+async fn one_load(caddy: &Caddy, storage_url: &str, checks: usize) -> Load {
     let browser = Browser::start(1280, 1000).await;
     browser.client.goto(&caddy.url("/")).await.unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     let found: Value = loop {
         let v = browser
-            .eval(
+            .eval(&format!(
                 "const m = performance.getEntriesByName('checkup:rendered');
                  if (!m.length) return null;
                  const r = performance.getEntriesByType('resource');
-                 const storage = r.filter(e => e.name.includes('/results/') || e.name.endsWith('/config.json'));
+                 const storage = r.filter(e => e.name.startsWith({storage_url:?}) || e.name.endsWith('/config.json'));
                  const page = r.filter(e => !storage.includes(e));
                  const sum = l => l.reduce((a, e) => a + e.transferSize, 0);
                  const at = n => performance.getEntriesByName('checkup:' + n)[0].startTime;
@@ -118,7 +140,7 @@ async fn one_load(caddy: &Caddy, checks: usize) -> Load {
                  return [storage.length, sum(storage), sum(page), Math.max(...wasm), at('start'),
                          Math.max(...views), at('views'), at('rendered'),
                          document.querySelectorAll('li.check').length];",
-            )
+            ))
             .await;
         if !v.is_null() {
             break v;
@@ -154,7 +176,7 @@ async fn main() {
         }
     };
     println!(
-        "| history | storage requests | storage bytes (gzip) | page bytes (gzip) | rendered after (median of {}) | checkup's requests | wasm loaded | wasm running | views loaded | views parsed |",
+        "| history | storage requests | storage bytes | page bytes (gzip) | rendered after (median of {}) | checkup's requests | wasm loaded | wasm running | views loaded | views parsed |",
         args.runs
     );
     println!("|---|---|---|---|---|---|---|---|---|---|");
@@ -166,24 +188,45 @@ async fn main() {
         spec.nodes = args.nodes;
         spec.raw_hours = 0;
         generate(&spec);
+        let caddy = Caddy::start_with(&dist_dir(), site.path(), site.path(), ENCODE);
+        // Kept until the loads are done.
+        let mut _garage = None;
+        // Bytes the Performance API cannot see (cross-origin), if any.
+        let mut uploaded = None;
+        let (storage, storage_url) = match args.storage {
+            Storage::Local => (
+                json!({"type": "local", "url": "results/"}),
+                caddy.url("/results/"),
+            ),
+            Storage::Garage => {
+                let (garage, storage, bytes) = garage_with_views(&spec.dir, &caddy).await;
+                let url = garage.endpoint();
+                _garage = Some(garage);
+                uploaded = Some(bytes);
+                (storage, url)
+            }
+        };
         std::fs::write(
             site.path().join("config.json"),
-            json!({"title": "Benchmark", "storage": {"type": "local", "url": "results/"}, "refresh_interval_secs": 300}).to_string(),
+            json!({"title": "Benchmark", "storage": storage, "refresh_interval_secs": 300})
+                .to_string(),
         )
         .unwrap();
-        let caddy = Caddy::start_with(&dist_dir(), site.path(), site.path(), ENCODE);
         // One warm-up load: the first start of Chromium pays for its disk cache.
-        one_load(&caddy, args.checks).await;
+        one_load(&caddy, &storage_url, args.checks).await;
         let mut loads = Vec::new();
         for _ in 0..args.runs {
-            loads.push(one_load(&caddy, args.checks).await);
+            loads.push(one_load(&caddy, &storage_url, args.checks).await);
         }
         let col = |of: fn(&Load) -> f64| median(loads.iter().map(of).collect());
         let checkup = days * 1440 * args.nodes as i64;
+        let storage_bytes = match uploaded {
+            Some(bytes) => format!("{:.1} KB of views, as stored", bytes as f64 / 1000.0),
+            None => format!("{:.1} KB", col(|l| l.storage_bytes) / 1000.0),
+        };
         println!(
-            "| {days} d | {:.0} | {:.1} KB | {:.1} KB | {:.0} ms | {checkup} | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms |",
+            "| {days} d | {:.0} | {storage_bytes} | {:.1} KB | {:.0} ms | {checkup} | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms |",
             col(|l| l.storage_requests),
-            col(|l| l.storage_bytes) / 1000.0,
             col(|l| l.page_bytes) / 1000.0,
             col(|l| l.rendered),
             col(|l| l.wasm_loaded),
@@ -192,4 +235,45 @@ async fn main() {
             col(|l| l.views_parsed),
         );
     }
+}
+
+/// Starts Garage with a bucket holding the generated views (as each node's
+/// checker would have written them) and a read-only key for the page, and
+/// returns the page's storage config.
+/// Also returns the bytes of the views uploaded: the Performance API cannot
+/// see the size of a cross-origin answer (Garage sends no
+/// `Timing-Allow-Origin`), and Garage serves views as stored.
+async fn garage_with_views(results: &std::path::Path, caddy: &Caddy) -> (Garage, Value, u64) {
+    const BUCKET: &str = "status";
+    let garage = Garage::start();
+    garage.create_bucket(BUCKET);
+    let writer = garage.create_key("checker", BUCKET, &["--read", "--write", "--owner"]);
+    let reader = garage.create_key("page", BUCKET, &["--read"]);
+    let client = garage.client(&writer);
+    let views = results.join("views");
+    let mut bytes = 0;
+    for entry in std::fs::read_dir(&views).expect("the generator wrote views") {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if !name.ends_with("-history.json") {
+            continue; // index.json is for local storage only
+        }
+        let body = std::fs::read(&path).unwrap();
+        bytes += body.len() as u64;
+        client
+            .put_object()
+            .bucket(BUCKET)
+            .key(format!("checkup/views/{name}"))
+            .content_type("application/json")
+            .body(body.into())
+            .send()
+            .await
+            .expect("upload a view to Garage");
+    }
+    allow_cors(&client, BUCKET, &caddy.url("")).await;
+    let storage = json!({
+        "type": "s3", "bucket": BUCKET, "region": REGION, "endpoint": garage.endpoint(),
+        "prefix": "checkup/", "access_key_id": reader.id, "secret_access_key": reader.secret
+    });
+    (garage, storage, bytes)
 }

@@ -6,8 +6,11 @@
 
 use checkup_model::history::NodeView;
 use checkup_model::naming::ResultFileName;
-use checkup_model::overview::{self, ChartWindow};
+use checkup_model::overview;
 use libfuzzer_sys::fuzz_target;
+
+#[path = "../shared/page_arithmetic.rs"]
+mod page_arithmetic;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
@@ -26,14 +29,5 @@ fuzz_target!(|data: &[u8]| {
         let stored = serde_json::to_string(view).expect("a view serializes");
         NodeView::parse(&stored).expect("a view the model built parses again");
     }
-    let now = started.div_euclid(1_000_000_000);
-    let checks = overview::overview(&views, now, 180);
-    for check in &checks {
-        let _ = check.daily_bars(now, 90);
-        for window in ChartWindow::ALL {
-            let _ = check.chart(window, now);
-        }
-        let _ = check.problem();
-    }
-    let _ = overview::overall(&checks);
+    page_arithmetic::exercise(&views, started.div_euclid(1_000_000_000));
 });

@@ -4,21 +4,14 @@
 #![no_main]
 
 use checkup_model::history::NodeView;
-use checkup_model::overview::{self, ChartWindow};
 use libfuzzer_sys::fuzz_target;
+
+#[path = "../shared/page_arithmetic.rs"]
+mod page_arithmetic;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let Ok(view) = NodeView::parse(text) else { return };
     let now = view.updated.div_euclid(1_000_000_000);
-    let views = [view];
-    let checks = overview::overview(&views, now, 180);
-    for check in &checks {
-        let _ = check.daily_bars(now, 90);
-        for window in ChartWindow::ALL {
-            let _ = check.chart(window, now);
-        }
-        let _ = check.problem();
-    }
-    let _ = overview::overall(&checks);
+    page_arithmetic::exercise(&[view], now);
 });

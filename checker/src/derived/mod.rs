@@ -116,11 +116,8 @@ pub async fn own_rounds(
 ) -> Result<Vec<ResultFileName>, StorageError> {
     // Names start with a 19-digit timestamp: list only from `after` on, so
     // catching up after a restart does not page through months of history.
-    let from = if after == i64::MIN {
-        String::new()
-    } else {
-        format!("{:019}", after.max(0))
-    };
+    // (Every name sorts after nineteen zeros, so `i64::MIN` lists them all.)
+    let from = format!("{:019}", after.max(0));
     let mut rounds: Vec<ResultFileName> = storage
         .list("", &from)
         .await?

@@ -59,8 +59,9 @@ pub fn App() -> impl IntoView {
         config.set(Some(cfg.clone()));
         let mut raw = Loaded::default();
         loop {
+            let first = !refreshed_once.get_untracked();
             let fetched_views = fetch_views(&cfg).await;
-            if !refreshed_once.get_untracked() {
+            if first {
                 perf::mark("views");
             }
             match fetched_views {
@@ -89,7 +90,6 @@ pub fn App() -> impl IntoView {
                 Err(e) => storage_problem.set(Some(e)),
             }
             now.set(now_nanos());
-            let first = !refreshed_once.get_untracked();
             refreshed_once.set(true);
             if first {
                 // Once the views are on screen (effects run before a zero

@@ -45,6 +45,14 @@ pub struct Listed {
     pub url: String,
 }
 
+/// A failure to load `what`, named with the URL shown for it.
+fn failed(what: &str, shown_url: &str, why: String) -> LoadError {
+    LoadError {
+        what: format!("{what} ({shown_url})"),
+        why,
+    }
+}
+
 /// Fetches a resource, bypassing the HTTP cache (these files change), and
 /// checks the answer: see [`checked`].
 async fn fetch_checked(
@@ -66,10 +74,7 @@ async fn checked(
     shown_url: &str,
     limit: Option<u64>,
 ) -> Result<Response, LoadError> {
-    let fail = |why: String| LoadError {
-        what: format!("{what} ({shown_url})"),
-        why,
-    };
+    let fail = |why: String| failed(what, shown_url, why);
     let response = sent.map_err(|e| {
         fail(format!(
             "no answer, or the browser blocked it (is CORS set up for this page's origin?) ({e})"
@@ -115,9 +120,12 @@ async fn fetch_text(
 }
 
 async fn read_text(response: Response, what: &str, shown_url: &str) -> Result<String, LoadError> {
-    response.text().await.map_err(|e| LoadError {
-        what: format!("{what} ({shown_url})"),
-        why: format!("the response could not be read ({e})"),
+    response.text().await.map_err(|e| {
+        failed(
+            what,
+            shown_url,
+            format!("the response could not be read ({e})"),
+        )
     })
 }
 
@@ -130,9 +138,12 @@ async fn fetch_bytes(
     limit: Option<u64>,
 ) -> Result<Vec<u8>, LoadError> {
     let response = fetch_checked(url, what, shown_url, limit).await?;
-    response.binary().await.map_err(|e| LoadError {
-        what: format!("{what} ({shown_url})"),
-        why: format!("the response could not be read ({e})"),
+    response.binary().await.map_err(|e| {
+        failed(
+            what,
+            shown_url,
+            format!("the response could not be read ({e})"),
+        )
     })
 }
 

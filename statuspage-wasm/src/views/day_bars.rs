@@ -1,6 +1,6 @@
 //! A check's 90 daily bars: coloured by the day's worst share of bad rounds,
-//! with a described tooltip on hover and keyboard focus (the stylesheet shows
-//! the bar's accessible name, given when a bar is first pointed at or reached). The
+//! with a described tooltip on hover, tap and keyboard focus (the stylesheet
+//! shows the bar's accessible name, given when a bar is first reached). The
 //! row is one tab stop; arrow keys, Home and End move between days.
 
 use checkup_model::Incident;
@@ -55,7 +55,7 @@ fn touching<'a>(bar: &DayBar, incidents: &'a [Incident]) -> Vec<&'a Incident> {
 /// Gives a bar its role and accessible name (which the stylesheet also shows
 /// as the tooltip) if it has none yet. Bars are named when first hovered,
 /// focused or reached by the arrow keys, not all when drawn: 50 checks have
-/// 4,500 bars, and their descriptions were most of the time to first render.
+/// 4,500 bars, and describing them all was a large part of the first render.
 fn name_bar(element: &web_sys::Element, bars: &[DayBar], incidents: &[Incident]) {
     if !element.class_list().contains("bar") || element.has_attribute("aria-label") {
         return;
@@ -91,14 +91,15 @@ pub fn DayBars(title: String, bars: Vec<DayBar>, incidents: Vec<Incident>) -> im
             } else {
                 ""
             };
-            let marked = if touching(bar, &incidents).is_empty() {
+            let during = touching(bar, &incidents);
+            let marked = if during.is_empty() {
                 ""
             } else {
                 " has-incident"
             };
             // The last day is the row's tab stop, so it is named from the start.
             let tab_stop = i + 1 == count;
-            let label = tab_stop.then(|| describe(bar, &touching(bar, &incidents)));
+            let label = tab_stop.then(|| describe(bar, &during));
             view! {
                 <span class=format!("bar bar-{}{edge}{marked}", bar.level().key())
                     role=tab_stop.then_some("img") aria-label=label
@@ -107,22 +108,20 @@ pub fn DayBars(title: String, bars: Vec<DayBar>, incidents: Vec<Incident>) -> im
         })
         .collect_view();
     let data = std::rc::Rc::new((bars, incidents));
+    // Pointing at (or tapping) a bar and focusing it both name it.
+    let name_target = {
+        let data = data.clone();
+        move |ev: &web_sys::Event| {
+            if let Some(el) = event_element(ev) {
+                name_bar(&el, &data.0, &data.1);
+            }
+        }
+    };
     let on_point = {
-        let data = data.clone();
-        move |ev: web_sys::PointerEvent| {
-            if let Some(el) = event_element(&ev) {
-                name_bar(&el, &data.0, &data.1);
-            }
-        }
+        let name_target = name_target.clone();
+        move |ev: web_sys::PointerEvent| name_target(&ev)
     };
-    let on_focus = {
-        let data = data.clone();
-        move |ev: web_sys::FocusEvent| {
-            if let Some(el) = event_element(&ev) {
-                name_bar(&el, &data.0, &data.1);
-            }
-        }
-    };
+    let on_focus = move |ev: web_sys::FocusEvent| name_target(&ev);
     let on_key = move |ev: web_sys::KeyboardEvent| {
         let Some(current) = event_element(&ev) else {
             return;

@@ -213,6 +213,14 @@ async fn page_shows_each_checks_state_and_fetches_only_new_rounds() {
         ))
         .await;
     let counts: Vec<u64> = serde_json::from_value(fetches).unwrap();
+    // Refreshes update the page in place: the note opened above stays open.
+    assert_eq!(
+        browser
+            .eval("return document.querySelector('.skipped').open;")
+            .await,
+        json!(true),
+        "a refresh rebuilt the page around the opened skipped-files note"
+    );
     assert_eq!(counts[0], 1, "the first round file was downloaded again");
     assert_eq!(counts[1], 1, "the damaged file was retried");
     assert!(counts[2] >= 2, "the index was not re-read: {counts:?}");

@@ -66,31 +66,31 @@ pub fn App() -> impl IntoView {
             }
             match fetched_views {
                 Ok(fetched) if !fetched.views.is_empty() || !fetched.skipped.is_empty() => {
-                    source.set(Source::Views);
-                    skipped.set(fetched.skipped);
+                    set_if_changed(source, Source::Views);
+                    set_if_changed(skipped, fetched.skipped);
                     views.set(fetched.views);
-                    storage_problem.set(None);
+                    set_if_changed(storage_problem, None);
                 }
                 Ok(_) => {
                     // No views: an old checkup bucket. Raw files of the window,
                     // fetching only files not seen before.
-                    source.set(Source::Raw);
+                    set_if_changed(source, Source::Raw);
                     let since = now_nanos() - i64::from(cfg.window_hours) * NANOS_PER_HOUR;
                     match fetch_new(&cfg, &raw.known_names(), since).await {
                         Ok(fetched) => {
                             raw.evict_before(since);
                             raw.absorb(fetched);
-                            storage_problem.set(None);
+                            set_if_changed(storage_problem, None);
                         }
-                        Err(e) => storage_problem.set(Some(e)),
+                        Err(e) => set_if_changed(storage_problem, Some(e)),
                     }
-                    skipped.set(raw.skipped.clone().into_iter().collect());
+                    set_if_changed(skipped, raw.skipped.clone().into_iter().collect());
                     views.set(views_of_raw(&raw));
                 }
-                Err(e) => storage_problem.set(Some(e)),
+                Err(e) => set_if_changed(storage_problem, Some(e)),
             }
             now.set(now_nanos());
-            refreshed_once.set(true);
+            set_if_changed(refreshed_once, true);
             if first {
                 // Once the views are on screen (effects run before a zero
                 // timeout fires; then layout and paint), mark it for the
@@ -114,6 +114,10 @@ pub fn App() -> impl IntoView {
         views.with(|v| overview(v, now_secs, stale_after(v)))
     });
     let verdict = Memo::new(move |_| checks.with(|c| overall(c)));
+    // A memo, so the page's layout depends on this yes/no and not on every
+    // change of the checks (which would rebuild it all on each refresh).
+    let nothing_to_say =
+        Memo::new(move |_| checks.with(Vec::is_empty) && storage_problem.with(Option::is_some));
     let newest = Memo::new(move |_| views.with(|v| v.iter().map(|v| v.updated).max()));
     let stale = Memo::new(move |_| {
         let now = now.get();
@@ -149,9 +153,8 @@ pub fn App() -> impl IntoView {
             {move || {
                 (config.with(Option::is_some) && refreshed_once.get()).then(|| {
                     let cfg = config.get().expect("checked above");
-                    let nothing_to_say = checks.with(Vec::is_empty) && storage_problem.with(Option::is_some);
                     view! {
-                        {(!nothing_to_say).then(|| view! {
+                        {move || (!nothing_to_say.get()).then(|| view! {
                             <Banner overall=verdict newest=newest now=now stale=stale/>
                         })}
                         {move || (source.get() == Source::Raw).then(|| view! {
@@ -189,6 +192,19 @@ pub fn App() -> impl IntoView {
             }}
         </footer>
     }
+}
+
+/// Sets `signal` only when `value` differs. A set always notifies, and what
+/// reads the signal is built again: without this, every refresh rebuilt the
+/// whole list (closing an opened "skipped files" note, dropping focus).
+fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    signal.maybe_update(|current| {
+        let changed = *current != value;
+        if changed {
+            *current = value;
+        }
+        changed
+    });
 }
 
 /// Three intervals of the slowest node, or a default for views without one.

@@ -117,7 +117,9 @@ pub fn fold_incidents<'a>(updates: impl IntoIterator<Item = &'a IncidentUpdate>)
     let mut incidents: Vec<Incident> = by_id
         .into_iter()
         .map(|(id, mut list)| {
-            list.sort_by_key(|u| std::cmp::Reverse((u.timestamp, u.node.clone())));
+            crate::sorting::sort_by(&mut list, |a, b| {
+                (b.timestamp, &b.node).cmp(&(a.timestamp, &a.node))
+            });
             let newest = list[0];
             Incident {
                 id: id.to_string(),
@@ -129,7 +131,9 @@ pub fn fold_incidents<'a>(updates: impl IntoIterator<Item = &'a IncidentUpdate>)
             }
         })
         .collect();
-    incidents.sort_by_key(|i| (!i.is_open(), std::cmp::Reverse(i.updates[0].timestamp)));
+    crate::sorting::sort_by_key(&mut incidents, |i| {
+        (!i.is_open(), std::cmp::Reverse(i.updates[0].timestamp))
+    });
     incidents
 }
 

@@ -30,7 +30,7 @@ pub fn files_since(index: &Index, since: i64) -> Vec<(&str, i64)> {
         .filter(|(name, ts)| **ts >= since && ResultFileName::parse(name).is_ok())
         .map(|(n, ts)| (n.as_str(), *ts))
         .collect();
-    files.sort_by_key(|(n, ts)| (*ts, *n));
+    crate::sorting::sort_by_key(&mut files, |&(n, ts)| (ts, n));
     files
 }
 

@@ -13,9 +13,11 @@ pub mod page_config;
 pub mod result;
 pub mod s3;
 pub mod sigv4;
+pub mod sorting;
 pub mod stats;
 pub mod status;
 pub mod summary;
+pub mod xml;
 
 pub use history::{NodeView, VIEW_VERSION};
 pub use incident::{Incident, IncidentState, IncidentUpdate};

@@ -312,7 +312,7 @@ fn weighted_mean(values: &[(u32, u32)]) -> u32 {
 /// the check's state (a node that stopped reporting), but is still listed.
 pub fn overview(views: &[NodeView], now: i64, stale_after_secs: i64) -> Vec<CheckOverview> {
     let mut order: Vec<&NodeView> = views.iter().collect();
-    order.sort_by_key(|v| std::cmp::Reverse(v.updated));
+    crate::sorting::sort_by_key(&mut order, |v| std::cmp::Reverse(v.updated));
     let mut checks: Vec<CheckOverview> = Vec::new();
     for view in order {
         let fresh = now * NANOS - view.updated <= stale_after_secs.saturating_mul(NANOS);
@@ -353,7 +353,7 @@ pub fn overview(views: &[NodeView], now: i64, stale_after_secs: i64) -> Vec<Chec
         }
     }
     for check in &mut checks {
-        check.locations.sort_by(|a, b| a.node.cmp(&b.node));
+        crate::sorting::sort_by(&mut check.locations, |a, b| a.node.cmp(&b.node));
         let deciding: Vec<Location> = check
             .locations
             .iter()
@@ -410,7 +410,7 @@ pub fn views_from_rounds<'a>(
     by_node
         .into_iter()
         .map(|(node, mut rounds)| {
-            rounds.sort_by_key(|(ts, _)| *ts);
+            crate::sorting::sort_by_key(&mut rounds, |(ts, _)| *ts);
             let mut view = NodeView::new(&node);
             for (ts, results) in rounds {
                 view.add_round(ts, results);

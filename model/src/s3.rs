@@ -1,6 +1,6 @@
 //! What the page needs to read an S3 bucket without an SDK: object and
 //! ListObjectsV2 URLs (path-style or virtual-hosted), and a parser for the
-//! listing's XML. Signing happens in the page (it needs the browser's clock).
+//! listing's XML (read by `xml.rs`). Signing happens in the page (it needs the browser's clock).
 
 /// Where a bucket is and how to address it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,21 +88,15 @@ pub fn uri_encode(text: &str, keep_slash: bool) -> String {
 /// Parses a ListObjectsV2 response, or an S3 error document, into a page or a
 /// message naming what went wrong.
 pub fn parse_list(xml: &str) -> Result<ListPage, String> {
-    let doc = roxmltree::Document::parse(xml)
-        .map_err(|e| format!("the listing is not valid XML ({e})"))?;
-    let root = doc.root_element();
-    let child_text = |node: roxmltree::Node, name: &str| -> Option<String> {
-        node.children()
-            .find(|c| c.has_tag_name(name))
-            .map(|c| c.text().unwrap_or_default().to_string())
-    };
-    match root.tag_name().name() {
+    let root =
+        crate::xml::parse(xml).map_err(|e| format!("the listing is not valid XML ({e})"))?;
+    match root.name.as_str() {
         "ListBucketResult" => {}
         "Error" => {
-            let code = child_text(root, "Code").unwrap_or_else(|| "unknown error".into());
-            let message = child_text(root, "Message").unwrap_or_default();
+            let code = root.child_text("Code").unwrap_or("unknown error");
+            let message = root.child_text("Message").unwrap_or_default();
             return Err(if message.is_empty() {
-                code
+                code.to_string()
             } else {
                 format!("{code}: {message}")
             });
@@ -110,15 +104,18 @@ pub fn parse_list(xml: &str) -> Result<ListPage, String> {
         other => return Err(format!("expected a ListBucketResult, got <{other}>")),
     }
     let keys = root
-        .children()
-        .filter(|c| c.has_tag_name("Contents"))
-        .filter_map(|c| child_text(c, "Key"))
+        .children
+        .iter()
+        .filter(|c| c.name == "Contents")
+        .filter_map(|c| c.child_text("Key"))
+        .map(str::to_string)
         .collect();
-    let truncated = child_text(root, "IsTruncated").is_some_and(|t| t == "true");
+    let truncated = root.child_text("IsTruncated") == Some("true");
     let next_continuation_token = if truncated {
         Some(
-            child_text(root, "NextContinuationToken")
-                .ok_or("the listing is truncated but has no NextContinuationToken")?,
+            root.child_text("NextContinuationToken")
+                .ok_or("the listing is truncated but has no NextContinuationToken")?
+                .to_string(),
         )
     } else {
         None

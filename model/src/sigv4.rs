@@ -79,7 +79,7 @@ pub fn presign_get(
         .map(|(name, value)| (name.to_string(), uri_encode(&value, false)))
         .collect();
     params.extend(added.iter().cloned());
-    params.sort();
+    crate::sorting::sort(&mut params);
     let canonical_query = params
         .iter()
         .map(|(n, v)| format!("{n}={v}"))

@@ -19,7 +19,7 @@ impl Stats {
             return Stats::default();
         }
         let mut rtts: Vec<i64> = attempts.iter().map(|a| a.rtt).collect();
-        rtts.sort_unstable();
+        crate::sorting::sort(&mut rtts);
         let n = rtts.len();
         let median = if n.is_multiple_of(2) {
             // Halve each before adding so two huge values cannot overflow.

@@ -295,6 +295,6 @@ pub async fn fetch_views(config: &PageConfig) -> Result<ViewsFetched, LoadError>
             Err(why) => fetched.skipped.push((name, why)),
         }
     }
-    fetched.views.sort_by(|a, b| a.node.cmp(&b.node));
+    checkup_model::sorting::sort_by(&mut fetched.views, |a, b| a.node.cmp(&b.node));
     Ok(fetched)
 }

@@ -37,7 +37,7 @@ pub fn ResponseChart(check: CheckOverview, window: ChartWindow, now: i64) -> imp
         )
     } else {
         let mut medians: Vec<u32> = answered.iter().map(|p| p.p50).collect();
-        medians.sort_unstable();
+        checkup_model::sorting::sort(&mut medians);
         let worst = answered.iter().map(|p| p.p95).max().unwrap_or(0);
         format!(
             "Response time of {} over the last {}: typically {}, 95th percentile up to {}.",

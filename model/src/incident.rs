@@ -3,8 +3,6 @@
 //! `incidents/<unix_nanos>-<node>-incident.json`, so nodes never share a key;
 //! the page folds the updates of one incident id into its timeline.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 /// Where an incident stands, in Statuspage's words.
@@ -107,13 +105,23 @@ impl Incident {
 /// Folds updates (from any number of views, duplicates allowed) into
 /// incidents: open ones first, then by newest activity.
 pub fn fold_incidents<'a>(updates: impl IntoIterator<Item = &'a IncidentUpdate>) -> Vec<Incident> {
-    let mut by_id: BTreeMap<&str, Vec<&IncidentUpdate>> = BTreeMap::new();
+    // A list, not a map: a page has a handful of incidents, and each map
+    // type costs the page kilobytes of code.
+    let mut by_id: Vec<(&str, Vec<&IncidentUpdate>)> = Vec::new();
     for update in updates {
-        let list = by_id.entry(&update.id).or_default();
+        let at = match by_id.iter().position(|(id, _)| *id == update.id) {
+            Some(at) => at,
+            None => {
+                by_id.push((&update.id, Vec::new()));
+                by_id.len() - 1
+            }
+        };
+        let list = &mut by_id[at].1;
         if !list.contains(&update) {
             list.push(update);
         }
     }
+    crate::sorting::sort_by(&mut by_id, |a, b| a.0.cmp(b.0));
     let mut incidents: Vec<Incident> = by_id
         .into_iter()
         .map(|(id, mut list)| {

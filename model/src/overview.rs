@@ -7,8 +7,6 @@
 //! medians weighted by their answered rounds, and its p95 the highest p95 (an
 //! upper bound, since percentiles of different nodes cannot be merged exactly).
 
-use std::collections::BTreeMap;
-
 use crate::history::{Bucket, CheckHistory, DAILY, NodeView};
 use crate::naming::ResultFileName;
 use crate::result::CheckResult;
@@ -270,18 +268,20 @@ impl CheckOverview {
         let last = now.div_euclid(step);
         let count = window.span_secs() / step;
         let first = last - count + 1;
-        let mut merged: BTreeMap<i64, Vec<Bucket>> = BTreeMap::new();
+        // The locations' buckets of each point of the window, by position.
+        let mut merged: Vec<Vec<Bucket>> = vec![Vec::new(); count.max(0) as usize];
         for h in &self.histories {
             for b in h.series[res].buckets() {
                 let index = b.start.div_euclid(step);
                 if index >= first && index <= last && b.p50 > 0 {
-                    merged.entry(index).or_default().push(b);
+                    merged[(index - first) as usize].push(b);
                 }
             }
         }
         (first..=last)
-            .map(|index| {
-                let point = merged.get(&index).map(|buckets| ChartPoint {
+            .zip(merged)
+            .map(|(index, buckets)| {
+                let point = (!buckets.is_empty()).then(|| ChartPoint {
                     start: index * step,
                     p50: weighted_mean(
                         &buckets
@@ -399,19 +399,22 @@ pub fn overall(checks: &[CheckOverview]) -> Overall {
 pub fn views_from_rounds<'a>(
     rounds: impl IntoIterator<Item = (&'a ResultFileName, &'a [CheckResult])>,
 ) -> Vec<NodeView> {
-    let mut by_node: BTreeMap<String, Vec<(i64, &'a [CheckResult])>> = BTreeMap::new();
+    // A list, not a map: there are a few nodes.
+    type Rounds<'r> = Vec<(i64, &'r [CheckResult])>;
+    let mut by_node: Vec<(&str, Rounds<'a>)> = Vec::new();
     for (name, results) in rounds {
-        let node = name.node.clone().unwrap_or_else(|| "checkup".into());
-        by_node
-            .entry(node)
-            .or_default()
-            .push((name.timestamp, results));
+        let node = name.node.as_deref().unwrap_or("checkup");
+        match by_node.iter_mut().find(|(n, _)| *n == node) {
+            Some((_, list)) => list.push((name.timestamp, results)),
+            None => by_node.push((node, vec![(name.timestamp, results)])),
+        }
     }
+    crate::sorting::sort_by(&mut by_node, |a, b| a.0.cmp(b.0));
     by_node
         .into_iter()
         .map(|(node, mut rounds)| {
             crate::sorting::sort_by_key(&mut rounds, |(ts, _)| *ts);
-            let mut view = NodeView::new(&node);
+            let mut view = NodeView::new(node);
             for (ts, results) in rounds {
                 view.add_round(ts, results);
             }

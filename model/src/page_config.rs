@@ -123,7 +123,12 @@ fn default_true() -> bool {
 
 /// How the page reaches the result files.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+#[serde(
+    tag = "type",
+    rename_all = "lowercase",
+    deny_unknown_fields,
+    try_from = "StorageFields"
+)]
 pub enum PageStorage {
     /// Files and `index.json` served over plain HTTP(S) under `url`
     /// (relative to the page, or absolute).
@@ -152,6 +157,82 @@ pub enum PageStorage {
 
 fn default_region() -> String {
     "us-east-1".to_string()
+}
+
+/// `storage` as written, every kind's settings side by side. Read through
+/// this flat struct rather than serde's internally tagged enum, which
+/// buffers the object and cost the page 10 KB of code; the conversion
+/// names what does not belong to the chosen kind.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StorageFields {
+    #[serde(rename = "type")]
+    kind: String,
+    url: Option<String>,
+    bucket: Option<String>,
+    region: Option<String>,
+    endpoint: Option<String>,
+    path_style: Option<bool>,
+    prefix: Option<String>,
+    access_key_id: Option<String>,
+    secret_access_key: Option<String>,
+}
+
+impl TryFrom<StorageFields> for PageStorage {
+    type Error = String;
+
+    fn try_from(fields: StorageFields) -> Result<PageStorage, String> {
+        let StorageFields {
+            kind,
+            url,
+            bucket,
+            region,
+            endpoint,
+            path_style,
+            prefix,
+            access_key_id,
+            secret_access_key,
+        } = fields;
+        let s3_settings = [
+            ("bucket", bucket.is_some()),
+            ("region", region.is_some()),
+            ("endpoint", endpoint.is_some()),
+            ("path_style", path_style.is_some()),
+            ("prefix", prefix.is_some()),
+            ("access_key_id", access_key_id.is_some()),
+            ("secret_access_key", secret_access_key.is_some()),
+        ];
+        match kind.as_str() {
+            "local" => {
+                if let Some((name, _)) = s3_settings.iter().find(|(_, given)| *given) {
+                    return Err(format!(
+                        "storage.{name} is a setting of \"s3\" storage, not of \"local\""
+                    ));
+                }
+                let url = url.ok_or("storage of type \"local\" needs `url`")?;
+                Ok(PageStorage::Local { url })
+            }
+            "s3" => {
+                if url.is_some() {
+                    return Err(
+                        "storage.url is a setting of \"local\" storage; \"s3\" storage takes `bucket` and `endpoint`".into(),
+                    );
+                }
+                Ok(PageStorage::S3 {
+                    bucket: bucket.ok_or("storage of type \"s3\" needs `bucket`")?,
+                    region: region.unwrap_or_else(default_region),
+                    endpoint,
+                    path_style,
+                    prefix: prefix.unwrap_or_default(),
+                    access_key_id,
+                    secret_access_key,
+                })
+            }
+            other => Err(format!(
+                "storage.type {other:?} is neither \"local\" nor \"s3\""
+            )),
+        }
+    }
 }
 
 impl PageStorage {
@@ -306,6 +387,27 @@ mod tests {
     }
 
     #[test]
+    fn what_the_checker_writes_the_page_reads_back() {
+        let full = PageStorage::S3 {
+            bucket: "status".into(),
+            region: "eu-west-1".into(),
+            endpoint: Some("http://127.0.0.1:3900".into()),
+            path_style: Some(false),
+            prefix: "ck/".into(),
+            access_key_id: Some("GK1".into()),
+            secret_access_key: Some("secret".into()),
+        };
+        let local = PageStorage::Local {
+            url: "results/".into(),
+        };
+        for storage in [full, local] {
+            let config = PageConfig::new("Ours", storage);
+            let written = serde_json::to_string(&config).unwrap();
+            assert_eq!(PageConfig::parse(&written).unwrap(), config, "{written}");
+        }
+    }
+
+    #[test]
     fn branding_is_checked() {
         let c = PageConfig::parse(
             r##"{"storage":{"type":"local","url":"r/"},"logo_url":"logo.svg",
@@ -352,8 +454,34 @@ mod tests {
         let e = PageConfig::parse(r#"{"storage":{"type":"local","url":"r/"},"tilte":"x"}"#)
             .unwrap_err();
         assert!(e.contains("tilte"), "{e}");
-        let e = PageConfig::parse(r#"{"storage":{"type":"ftp"}}"#).unwrap_err();
-        assert!(e.contains("ftp"), "{e}");
+        for (storage, says) in [
+            (
+                r#"{"type":"ftp"}"#,
+                r#"storage.type "ftp" is neither "local" nor "s3""#,
+            ),
+            (r#"{"url":"r/"}"#, "missing field `type`"),
+            (
+                r#"{"type":"local"}"#,
+                r#"storage of type "local" needs `url`"#,
+            ),
+            (
+                r#"{"type":"local","url":"r/","bucket":"b"}"#,
+                r#"storage.bucket is a setting of "s3" storage, not of "local""#,
+            ),
+            (r#"{"type":"s3"}"#, r#"storage of type "s3" needs `bucket`"#),
+            (
+                r#"{"type":"s3","bucket":"b","url":"r/"}"#,
+                "storage.url is a setting of",
+            ),
+            (
+                r#"{"type":"s3","bucket":"b","buckt":"c"}"#,
+                "unknown field `buckt`",
+            ),
+            (r#"{"type":"s3","bucket":7}"#, "invalid type: integer `7`"),
+        ] {
+            let e = PageConfig::parse(&format!(r#"{{"storage":{storage}}}"#)).unwrap_err();
+            assert!(e.contains(says), "{storage} gave {e:?}");
+        }
         let e = PageConfig::parse(r#"{"storage":{"type":"local","url":"r/"},"window_hours":0}"#)
             .unwrap_err();
         assert!(e.contains("window_hours"), "{e}");

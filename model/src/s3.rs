@@ -88,8 +88,7 @@ pub fn uri_encode(text: &str, keep_slash: bool) -> String {
 /// Parses a ListObjectsV2 response, or an S3 error document, into a page or a
 /// message naming what went wrong.
 pub fn parse_list(xml: &str) -> Result<ListPage, String> {
-    let root =
-        crate::xml::parse(xml).map_err(|e| format!("the listing is not valid XML ({e})"))?;
+    let root = crate::xml::parse(xml).map_err(|e| format!("the listing is not valid XML ({e})"))?;
     match root.name.as_str() {
         "ListBucketResult" => {}
         "Error" => {

@@ -76,7 +76,7 @@ pub fn App() -> impl IntoView {
                     // fetching only files not seen before.
                     set_if_changed(source, Source::Raw);
                     let since = now_nanos() - i64::from(cfg.window_hours) * NANOS_PER_HOUR;
-                    match fetch_new(&cfg, &raw.known_names(), since).await {
+                    match fetch_new(&cfg, &raw, since).await {
                         Ok(fetched) => {
                             raw.evict_before(since);
                             raw.absorb(fetched);

@@ -127,3 +127,10 @@ pub fn ago(nanos: i64, now: i64) -> String {
         _ => format!("{} d ago", secs / 86_400),
     }
 }
+
+/// How far the visitor's local time is ahead of UTC at `secs`, in seconds,
+/// so chart ticks can fall on local hours and midnights.
+pub fn local_offset_secs(secs: i64) -> i64 {
+    let date = Date::new(&JsValue::from_f64(secs as f64 * 1000.0));
+    -(date.get_timezone_offset() as i64) * 60
+}

@@ -3,16 +3,16 @@
 //! (`s3.rs`, signed in the browser). Nothing here renders; failures come back
 //! as [`LoadError`]s that say what failed, for the page to show.
 
+mod fetch;
 mod local;
 mod s3;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use checkup_model::{CheckResult, NodeView, PageConfig, PageStorage, parse_round};
 use futures::StreamExt;
-use gloo_net::http::{Request, Response};
 use wasm_bindgen::JsCast;
-use web_sys::RequestCache;
+use web_sys::Response;
 
 /// How many round files are downloaded at once.
 const PARALLEL_DOWNLOADS: usize = 6;
@@ -61,15 +61,14 @@ async fn fetch_checked(
     shown_url: &str,
     limit: Option<u64>,
 ) -> Result<Response, LoadError> {
-    let sent = Request::get(url).cache(RequestCache::NoStore).send().await;
-    checked(sent, what, shown_url, limit).await
+    checked(fetch::get(url).await, what, shown_url, limit).await
 }
 
 /// An answer that came, with a success status and within `limit` bytes (when
 /// its length is announced), or why not, in words. `shown_url` names it in
 /// errors (a signed URL would show the signature).
 async fn checked(
-    sent: Result<Response, gloo_net::Error>,
+    sent: Result<Response, String>,
     what: &str,
     shown_url: &str,
     limit: Option<u64>,
@@ -82,7 +81,7 @@ async fn checked(
     })?;
     if !response.ok() {
         // S3 explains refusals in an XML error document: show its code.
-        let body = response.text().await.unwrap_or_default();
+        let body = fetch::text(&response).await.unwrap_or_default();
         let detail = checkup_model::s3::parse_list(&body)
             .err()
             .filter(|d| !d.contains("not valid XML"));
@@ -92,10 +91,7 @@ async fn checked(
             None => status,
         }));
     }
-    let announced = response
-        .headers()
-        .get("content-length")
-        .and_then(|v| v.parse::<u64>().ok());
+    let announced = fetch::header(&response, "content-length").and_then(|v| v.parse::<u64>().ok());
     if let (Some(limit), Some(size)) = (limit, announced)
         && size > limit
     {
@@ -120,7 +116,7 @@ async fn fetch_text(
 }
 
 async fn read_text(response: Response, what: &str, shown_url: &str) -> Result<String, LoadError> {
-    response.text().await.map_err(|e| {
+    fetch::text(&response).await.map_err(|e| {
         failed(
             what,
             shown_url,
@@ -138,7 +134,7 @@ async fn fetch_bytes(
     limit: Option<u64>,
 ) -> Result<Vec<u8>, LoadError> {
     let response = fetch_checked(url, what, shown_url, limit).await?;
-    response.binary().await.map_err(|e| {
+    fetch::bytes(&response).await.map_err(|e| {
         failed(
             what,
             shown_url,
@@ -150,25 +146,13 @@ async fn fetch_bytes(
 /// The request for `config.json` that `index.html` starts while the page's
 /// code is still downloading (`window.checkupConfig`), taken once; `None`
 /// when there is none (then the page asks itself).
-async fn early_config_response() -> Option<Result<Response, gloo_net::Error>> {
+async fn early_config_response() -> Option<Result<Response, String>> {
     let window = web_sys::window()?;
     let key = wasm_bindgen::JsValue::from_str("checkupConfig");
     let promise = js_sys::Reflect::get(&window, &key).ok()?;
     let promise = promise.dyn_into::<js_sys::Promise>().ok()?;
     let _ = js_sys::Reflect::delete_property(&window, &key);
-    let answer = wasm_bindgen_futures::JsFuture::from(promise).await;
-    Some(
-        answer
-            .and_then(|value| value.dyn_into::<web_sys::Response>())
-            .map(Response::from)
-            .map_err(|e| {
-                let message = e
-                    .dyn_ref::<js_sys::Error>()
-                    .map(|e| String::from(e.message()))
-                    .unwrap_or_else(|| format!("{e:?}"));
-                gloo_net::Error::GlooError(message)
-            }),
-    )
+    Some(fetch::answer(promise).await)
 }
 
 /// Loads and checks `config.json`, served beside the page.
@@ -194,13 +178,18 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// Names of every file loaded or skipped, so a refresh fetches only new ones.
-    pub fn known_names(&self) -> BTreeSet<String> {
-        self.rounds
-            .keys()
-            .chain(self.skipped.keys())
-            .cloned()
-            .collect()
+    /// Whether the file `name` was loaded or skipped before, so a refresh
+    /// fetches only new ones. (Asked of the maps themselves: a set of all
+    /// names, rebuilt each refresh, cost the page a sort and a set type.)
+    pub fn knows(&self, name: &str) -> bool {
+        self.rounds.contains_key(name) || self.skipped.contains_key(name)
+    }
+
+    /// The newest name loaded or skipped: names start with their timestamp.
+    pub fn newest_name(&self) -> Option<&str> {
+        let loaded = self.rounds.keys().next_back();
+        let skipped = self.skipped.keys().next_back();
+        loaded.max(skipped).map(String::as_str)
     }
 
     /// Adds what a refresh fetched.
@@ -223,18 +212,18 @@ pub struct Fetched {
     pub skipped: Vec<(String, String)>,
 }
 
-/// Lists the files of the window and downloads those not in `known`
-/// (names already loaded or skipped), a few at a time.
+/// Lists the files of the window and downloads those `known` has not
+/// loaded or skipped before, a few at a time.
 pub async fn fetch_new(
     config: &PageConfig,
-    known: &BTreeSet<String>,
+    known: &Loaded,
     since: i64,
 ) -> Result<Fetched, LoadError> {
     let listed = match &config.storage {
         PageStorage::Local { url } => local::list(url, since).await?,
         storage @ PageStorage::S3 { .. } => s3::list(storage, known, since).await?,
     };
-    let wanted = listed.into_iter().filter(|l| !known.contains(&l.name));
+    let wanted = listed.into_iter().filter(|l| !known.knows(&l.name));
     let downloads = futures::stream::iter(wanted.map(|l| async move {
         let outcome =
             match fetch_text(&l.url, "a result file", &l.name, Some(MAX_ROUND_BYTES)).await {

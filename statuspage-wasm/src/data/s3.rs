@@ -4,8 +4,6 @@
 //! string), so requests stay "simple" and need no CORS preflight; without one
 //! (a public bucket) they go unsigned.
 
-use std::collections::BTreeSet;
-
 use checkup_model::history::node_of_view_key;
 use checkup_model::s3::{S3Location, parse_list};
 use checkup_model::sigv4::{Credentials, presign_get};
@@ -98,7 +96,7 @@ pub async fn list_views(storage: &PageStorage) -> Result<Vec<Listed>, LoadError>
 /// newest one already `known`.
 pub async fn list(
     storage: &PageStorage,
-    known: &BTreeSet<String>,
+    known: &super::Loaded,
     since: i64,
 ) -> Result<Vec<Listed>, LoadError> {
     let location: S3Location = storage.s3_location().expect("S3 storage");
@@ -116,8 +114,7 @@ pub async fn list(
     // the window starts in the listing's order.
     let window_start = format!("{}{since:019}", location.prefix);
     let newest_known = known
-        .iter()
-        .next_back()
+        .newest_name()
         .map(|n| format!("{}{n}", location.prefix));
     let start_after = newest_known
         .filter(|k| *k > window_start)

@@ -78,22 +78,4 @@ impl Shown {
     }
 }
 
-/// Microseconds as people read them: "87 ms", "1.2 s".
-pub fn format_micros(micros: u32) -> String {
-    let ms = micros as f64 / 1000.0;
-    if ms >= 1000.0 {
-        format!("{:.1} s", ms / 1000.0)
-    } else if ms >= 10.0 {
-        format!("{ms:.0} ms")
-    } else {
-        format!("{ms:.1} ms")
-    }
-}
-
-/// An uptime share as a percentage, rounded down so downtime never shows as 100 %.
-pub fn format_uptime(uptime: Option<f64>) -> String {
-    match uptime {
-        Some(u) => format!("{:.2} %", (u * 10_000.0).floor() / 100.0),
-        None => "–".to_string(),
-    }
-}
+pub use checkup_model::format::{format_micros, format_uptime};

@@ -477,8 +477,50 @@ async fn history_views_in_garage_are_what_the_page_reads() {
         assert!(std::time::Instant::now() < deadline, "no view in {keys:?}");
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
+    // Let a few rounds into the view, so a restart that lost it would show.
+    while stored_view(&writer).await.1 < 5 {
+        assert!(std::time::Instant::now() < deadline, "the view grows");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
     unsafe { libc::kill(run.child.id() as i32, libc::SIGTERM) };
     assert!(run.child.wait().unwrap().success());
+
+    // The view is stored gzipped and marked so: a browser unpacks it by
+    // itself, and it travels at a fraction of its size.
+    let (head, rounds_before, stored, json) = stored_view(&writer).await;
+    assert_eq!(head.content_encoding(), Some("gzip"));
+    assert_eq!(head.content_type(), Some("application/json"));
+    assert!(
+        stored * 2 < json,
+        "{stored} bytes stored for {json} of JSON"
+    );
+
+    // A restarted checker resumes from the gzipped view: the first view it
+    // writes goes on counting from where the last one stopped (a view it
+    // could not read would start again from one round).
+    let updated_before = head_updated(&writer).await;
+    let mut rerun = system_tests::process::ChildGuard::spawn(
+        "checker run again",
+        Command::new(checker_bin())
+            .arg("--config")
+            .arg(&cfg)
+            .arg("run"),
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while head_updated(&writer).await == updated_before {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no view after the restart"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let rounds_after = stored_view(&writer).await.1;
+    assert!(
+        rounds_after > rounds_before,
+        "the resumed view has {rounds_after} rounds, {rounds_before} before the restart"
+    );
+    unsafe { libc::kill(rerun.child.id() as i32, libc::SIGTERM) };
+    assert!(rerun.child.wait().unwrap().success());
     let badge = writer
         .head_object()
         .bucket(BUCKET)
@@ -525,4 +567,54 @@ async fn history_views_in_garage_are_what_the_page_reads() {
     );
     browser.screenshot("s3-views").await;
     browser.close().await;
+}
+
+/// fra1's stored view: its headers, the rounds it has counted (minute
+/// buckets), its stored size and its size unpacked.
+async fn stored_view(
+    client: &aws_sdk_s3::Client,
+) -> (
+    aws_sdk_s3::operation::head_object::HeadObjectOutput,
+    u64,
+    usize,
+    usize,
+) {
+    use std::io::Read;
+    let key = "checkup/views/fra1-history.json";
+    let head = client
+        .head_object()
+        .bucket(BUCKET)
+        .key(key)
+        .send()
+        .await
+        .unwrap();
+    // Read through the SDK, which (unlike a browser) does not unpack.
+    let object = client
+        .get_object()
+        .bucket(BUCKET)
+        .key(key)
+        .send()
+        .await
+        .unwrap();
+    let stored = object.body.collect().await.unwrap().into_bytes();
+    let mut json = String::new();
+    flate2::read::GzDecoder::new(&stored[..])
+        .read_to_string(&mut json)
+        .expect("the stored view unpacks");
+    let view = checkup_model::NodeView::parse(&json).expect("a history view");
+    let rounds = view.checks[0].series[0].n.iter().map(|&n| n as u64).sum();
+    (head, rounds, stored.len(), json.len())
+}
+
+/// When fra1's stored view was last written (its ETag changes each time).
+async fn head_updated(client: &aws_sdk_s3::Client) -> Option<String> {
+    client
+        .head_object()
+        .bucket(BUCKET)
+        .key("checkup/views/fra1-history.json")
+        .send()
+        .await
+        .unwrap()
+        .e_tag()
+        .map(str::to_string)
 }

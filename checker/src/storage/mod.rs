@@ -2,6 +2,7 @@
 //! and [`open`] are the one place kinds are registered. Storages see only the
 //! model's types: they know nothing of check kinds.
 
+mod gzip;
 mod local;
 mod s3;
 

@@ -32,7 +32,7 @@ impl Caddy {
                  \t@fresh path /config.json /results/*\n\
                  \theader @fresh Cache-Control \"no-store\"\n\
                  \thandle @fresh {{\n\t\troot * {site}\n\t\tfile_server\n\t}}\n\
-                 \thandle {{\n\t\troot * {dist}\n\t\tfile_server\n\t}}\n}}\n",
+                 \thandle {{\n\t\troot * {dist}\n\t\tfile_server {{\n\t\t\tprecompressed gzip\n\t\t}}\n\t}}\n}}\n",
                 site = site.display(),
                 dist = dist.display(),
             ),

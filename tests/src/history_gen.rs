@@ -1,8 +1,11 @@
-//! A synthetic history written straight into a local results directory: the
-//! raw round files of the most recent hours (what the checker would have
-//! left) and each node's history view over the whole span, built with the
-//! same `NodeView::add_round` the checker uses. For demos, screenshots, the
-//! browser tests and the page benchmark (`gen_history` is its command line).
+//! A synthetic history written straight into storage: the raw round files of
+//! the most recent hours (what the checker would have left) and each node's
+//! history view over the whole span, built with the same
+//! `NodeView::add_round` the checker uses. [`generate`] writes a local
+//! results directory directly; [`generate_into`] writes through the
+//! checker's own storage code, so an S3 bucket gets exactly what checkers
+//! would have put there (views gzipped). For demos, screenshots, the browser
+//! tests and the page benchmark (`gen_history` is its command line).
 //!
 //! The data is deterministic for a seed: latencies per check with noise, an
 //! outage seen everywhere, one seen from a single location, a degraded spell,
@@ -11,9 +14,12 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use checker::storage::Storage;
 use checkup_model::history::view_key;
 use checkup_model::markdown::Node;
-use checkup_model::{Attempt, CheckResult, IncidentState, IncidentUpdate, NodeView, Status};
+use checkup_model::{
+    Attempt, CheckResult, IncidentState, IncidentUpdate, NodeView, ResultFileName, Status,
+};
 
 /// What to generate.
 #[derive(Debug, Clone)]
@@ -74,9 +80,69 @@ pub fn title(i: usize) -> String {
     }
 }
 
-/// Writes the history described by `args` into `args.dir`, ending at the
-/// newest whole interval before now. Panics on I/O errors (a test tool).
+/// A generated history, in memory: file names (or keys) and their bytes.
+pub struct History {
+    /// Raw round files of the last `raw_hours`, oldest first.
+    pub rounds: Vec<(String, Vec<u8>)>,
+    /// Each node's history view, under its key (`views/<node>-history.json`).
+    pub views: Vec<(String, Vec<u8>)>,
+}
+
+/// Writes the history described by `args` into the local results directory
+/// `args.dir`, with the `index.json` files the page reads there. Panics on
+/// I/O errors (a test tool).
 pub fn generate(args: &Spec) {
+    let history = build(args);
+    std::fs::create_dir_all(args.dir.join("views")).expect("cannot create the views directory");
+    let mut index = serde_json::Map::new();
+    for (name, bytes) in &history.rounds {
+        std::fs::write(args.dir.join(name), bytes).expect("cannot write a round file");
+        let ts = ResultFileName::parse(name)
+            .expect("a round file name")
+            .timestamp;
+        index.insert(name.clone(), ts.into());
+    }
+    for (key, bytes) in &history.views {
+        std::fs::write(args.dir.join(key), bytes).expect("cannot write a view");
+    }
+    let names: Vec<&str> = history
+        .views
+        .iter()
+        .map(|(key, _)| key.trim_start_matches("views/"))
+        .collect();
+    std::fs::write(
+        args.dir.join("views/index.json"),
+        serde_json::to_vec(&names).expect("names serialize"),
+    )
+    .expect("cannot write views/index.json");
+    std::fs::write(
+        args.dir.join("index.json"),
+        serde_json::to_vec(&index).expect("index serializes"),
+    )
+    .expect("cannot write index.json");
+}
+
+/// Writes the history described by `args` through the checker's storage
+/// (local or S3), as the nodes' checkers would have written it; `args.dir`
+/// is not used. Returns what was written.
+pub async fn generate_into(
+    args: &Spec,
+    storage: &dyn Storage,
+) -> Result<History, checker::storage::StorageError> {
+    let history = build(args);
+    for (name, bytes) in &history.rounds {
+        let name = ResultFileName::parse(name).expect("a round file name");
+        storage.store(&name, bytes.clone()).await?;
+    }
+    for (key, bytes) in &history.views {
+        storage.put(key, bytes.clone(), "application/json").await?;
+    }
+    Ok(history)
+}
+
+/// The history described by `args`, ending at the newest whole interval
+/// before now.
+pub fn build(args: &Spec) -> History {
     let started = Instant::now();
     let now = (std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -86,8 +152,10 @@ pub fn generate(args: &Spec) {
         * args.interval;
     let first = now - args.days * 86_400;
     let raw_from = now - args.raw_hours * 3_600;
-    std::fs::create_dir_all(args.dir.join("views")).expect("cannot create the views directory");
-    let mut index = serde_json::Map::new();
+    let mut history = History {
+        rounds: Vec::new(),
+        views: Vec::new(),
+    };
     let mut rounds = 0u64;
     for node_i in 0..args.nodes {
         let node = format!("node-{}", node_i + 1);
@@ -158,8 +226,7 @@ pub fn generate(args: &Spec) {
             if t > raw_from {
                 let name = format!("{ts}-{node}-check.json");
                 let bytes = serde_json::to_vec(&results).expect("results serialize");
-                std::fs::write(args.dir.join(&name), bytes).expect("cannot write a round file");
-                index.insert(name, ts.into());
+                history.rounds.push((name, bytes));
             }
             rounds += 1;
             t += args.interval;
@@ -198,22 +265,12 @@ pub fn generate(args: &Spec) {
         let mut bytes = serde_json::to_vec(&view).expect("view serializes");
         bytes.push(b'\n');
         let key = view_key(&node);
-        std::fs::write(args.dir.join(&key), &bytes).expect("cannot write a view");
         eprintln!("{key}: {} bytes", bytes.len());
+        history.views.push((key, bytes));
     }
-    let names: Vec<String> = (0..args.nodes)
-        .map(|i| format!("node-{}-history.json", i + 1))
-        .collect();
-    std::fs::write(
-        args.dir.join("views/index.json"),
-        serde_json::to_vec(&names).expect("names serialize"),
-    )
-    .expect("cannot write views/index.json");
-    std::fs::write(
-        args.dir.join("index.json"),
-        serde_json::to_vec(&index).expect("index serializes"),
-    )
-    .expect("cannot write index.json");
+    // Rounds oldest first across nodes, as checkers running side by side
+    // would have stored them.
+    history.rounds.sort_by(|a, b| a.0.cmp(&b.0));
     eprintln!(
         "{rounds} rounds of {} checks on {} nodes over {} days in {:.1} s; raw files for the last {} h",
         args.checks,
@@ -222,4 +279,5 @@ pub fn generate(args: &Spec) {
         started.elapsed().as_secs_f64(),
         args.raw_hours
     );
+    history
 }

@@ -13,12 +13,13 @@
 //! ```
 //! Run through `scripts/bench-page`, which builds the page first.
 
+use checker::storage::{S3Settings, StorageConfig, StorageKind};
 use serde_json::{Value, json};
 use system_tests::browser::Browser;
 use system_tests::caddy::Caddy;
 use system_tests::dist_dir;
 use system_tests::garage::{Garage, REGION, allow_cors};
-use system_tests::history_gen::{Spec, generate};
+use system_tests::history_gen::{Spec, generate, generate_into};
 
 /// Where the history is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +95,8 @@ fn median(mut values: Vec<f64>) -> f64 {
 struct Load {
     storage_requests: f64,
     storage_bytes: f64,
+    /// The wasm, JavaScript and CSS as they came over the wire (compressed
+    /// bodies, without headers).
     page_bytes: f64,
     /// The wasm file downloaded.
     wasm_loaded: f64,
@@ -132,12 +135,13 @@ async fn one_load(caddy: &Caddy, storage_url: &str, checks: usize) -> Load {
                  if (!m.length) return null;
                  const r = performance.getEntriesByType('resource');
                  const storage = r.filter(e => e.name.startsWith({storage_url:?}) || e.name.endsWith('/config.json'));
-                 const page = r.filter(e => !storage.includes(e));
+                 const page = r.filter(e => /[.](wasm|js|css)$/.test(e.name));
                  const sum = l => l.reduce((a, e) => a + e.transferSize, 0);
+                 const bodies = l => l.reduce((a, e) => a + e.encodedBodySize, 0);
                  const at = n => performance.getEntriesByName('checkup:' + n)[0].startTime;
                  const wasm = r.filter(e => e.name.endsWith('.wasm')).map(e => e.responseEnd);
                  const views = r.filter(e => e.name.includes('/views/')).map(e => e.responseEnd);
-                 return [storage.length, sum(storage), sum(page), Math.max(...wasm), at('start'),
+                 return [storage.length, sum(storage), bodies(page), Math.max(...wasm), at('start'),
                          Math.max(...views), at('views'), at('rendered'),
                          document.querySelectorAll('li.check').length];",
             ))
@@ -176,7 +180,7 @@ async fn main() {
         }
     };
     println!(
-        "| history | storage requests | storage bytes | page bytes (gzip) | rendered after (median of {}) | checkup's requests | wasm loaded | wasm running | views loaded | views parsed |",
+        "| history | storage requests | storage bytes | wasm+js+css as served | rendered after (median of {}) | checkup's requests | wasm loaded | wasm running | views loaded | views parsed |",
         args.runs
     );
     println!("|---|---|---|---|---|---|---|---|---|---|");
@@ -187,7 +191,9 @@ async fn main() {
         spec.checks = args.checks;
         spec.nodes = args.nodes;
         spec.raw_hours = 0;
-        generate(&spec);
+        if args.storage == Storage::Local {
+            generate(&spec);
+        }
         let caddy = Caddy::start_with(&dist_dir(), site.path(), site.path(), ENCODE);
         // Kept until the loads are done.
         let mut _garage = None;
@@ -199,7 +205,7 @@ async fn main() {
                 caddy.url("/results/"),
             ),
             Storage::Garage => {
-                let (garage, storage, bytes) = garage_with_views(&spec.dir, &caddy).await;
+                let (garage, storage, bytes) = garage_with_views(&spec, &caddy).await;
                 let url = garage.endpoint();
                 _garage = Some(garage);
                 uploaded = Some(bytes);
@@ -221,7 +227,7 @@ async fn main() {
         let col = |of: fn(&Load) -> f64| median(loads.iter().map(of).collect());
         let checkup = days * 1440 * args.nodes as i64;
         let storage_bytes = match uploaded {
-            Some(bytes) => format!("{:.1} KB of views, as stored", bytes as f64 / 1000.0),
+            Some(bytes) => format!("{:.1} KB of views, as stored (gzip)", bytes as f64 / 1000.0),
             None => format!("{:.1} KB", col(|l| l.storage_bytes) / 1000.0),
         };
         println!(
@@ -237,43 +243,53 @@ async fn main() {
     }
 }
 
-/// Starts Garage with a bucket holding the generated views (as each node's
-/// checker would have written them) and a read-only key for the page, and
-/// returns the page's storage config.
-/// Also returns the bytes of the views uploaded: the Performance API cannot
-/// see the size of a cross-origin answer (Garage sends no
-/// `Timing-Allow-Origin`), and Garage serves views as stored.
-async fn garage_with_views(results: &std::path::Path, caddy: &Caddy) -> (Garage, Value, u64) {
+/// Starts Garage with a bucket that the generator fills as each node's
+/// checker would have (through the checker's storage code, so views are
+/// gzipped), and a read-only key for the page; returns the page's storage
+/// config and the stored bytes of the views. The Performance API cannot see
+/// the size of a cross-origin answer (Garage sends no `Timing-Allow-Origin`),
+/// and Garage serves objects as stored.
+async fn garage_with_views(spec: &Spec, caddy: &Caddy) -> (Garage, Value, u64) {
     const BUCKET: &str = "status";
+    const PREFIX: &str = "checkup/";
     let garage = Garage::start();
     garage.create_bucket(BUCKET);
     let writer = garage.create_key("checker", BUCKET, &["--read", "--write", "--owner"]);
     let reader = garage.create_key("page", BUCKET, &["--read"]);
+    let storage = StorageConfig {
+        kind: StorageKind::S3(S3Settings {
+            bucket: BUCKET.into(),
+            prefix: PREFIX.into(),
+            region: REGION.into(),
+            endpoint: Some(garage.endpoint()),
+            path_style: true,
+            credentials: Some((writer.id.clone(), writer.secret.clone())),
+        }),
+        check_expiry: None,
+    };
+    let opened = checker::storage::open(&storage)
+        .await
+        .expect("open the Garage bucket");
+    generate_into(spec, opened.as_ref())
+        .await
+        .expect("write the history into Garage");
     let client = garage.client(&writer);
-    let views = results.join("views");
-    let mut bytes = 0;
-    for entry in std::fs::read_dir(&views).expect("the generator wrote views") {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        if !name.ends_with("-history.json") {
-            continue; // index.json is for local storage only
-        }
-        let body = std::fs::read(&path).unwrap();
-        bytes += body.len() as u64;
-        client
-            .put_object()
-            .bucket(BUCKET)
-            .key(format!("checkup/views/{name}"))
-            .content_type("application/json")
-            .body(body.into())
-            .send()
-            .await
-            .expect("upload a view to Garage");
-    }
+    let listed = client
+        .list_objects_v2()
+        .bucket(BUCKET)
+        .prefix(format!("{PREFIX}views/"))
+        .send()
+        .await
+        .expect("list the views");
+    let bytes = listed
+        .contents()
+        .iter()
+        .filter_map(|o| o.size())
+        .sum::<i64>() as u64;
     allow_cors(&client, BUCKET, &caddy.url("")).await;
     let storage = json!({
         "type": "s3", "bucket": BUCKET, "region": REGION, "endpoint": garage.endpoint(),
-        "prefix": "checkup/", "access_key_id": reader.id, "secret_access_key": reader.secret
+        "prefix": PREFIX, "access_key_id": reader.id, "secret_access_key": reader.secret
     });
     (garage, storage, bytes)
 }

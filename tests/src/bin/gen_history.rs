@@ -84,7 +84,8 @@ fn parse_args() -> Result<Args, String> {
             }
             Ok(Args { spec, s3: Some(s3) })
         }
-        _ => Err("give either --dir (local storage) or --bucket (S3), not both".into()),
+        (true, true) => Err("give --dir (local storage) or --bucket (S3), not both".into()),
+        (false, false) => Err("give --dir (local storage) or --bucket (S3)".into()),
     }
 }
 

@@ -478,7 +478,7 @@ async fn history_views_in_garage_are_what_the_page_reads() {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     // Let a few rounds into the view, so a restart that lost it would show.
-    while stored_view(&writer).await.1 < 5 {
+    while stored_view(&writer).await.rounds < 5 {
         assert!(std::time::Instant::now() < deadline, "the view grows");
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
@@ -487,12 +487,14 @@ async fn history_views_in_garage_are_what_the_page_reads() {
 
     // The view is stored gzipped and marked so: a browser unpacks it by
     // itself, and it travels at a fraction of its size.
-    let (head, rounds_before, stored, json) = stored_view(&writer).await;
-    assert_eq!(head.content_encoding(), Some("gzip"));
-    assert_eq!(head.content_type(), Some("application/json"));
+    let before = stored_view(&writer).await;
+    assert_eq!(before.content_encoding.as_deref(), Some("gzip"));
+    assert_eq!(before.content_type.as_deref(), Some("application/json"));
     assert!(
-        stored * 2 < json,
-        "{stored} bytes stored for {json} of JSON"
+        before.stored * 2 < before.json,
+        "{} bytes stored for {} of JSON",
+        before.stored,
+        before.json
     );
 
     // A restarted checker resumes from the gzipped view: the first view it
@@ -514,10 +516,12 @@ async fn history_views_in_garage_are_what_the_page_reads() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    let rounds_after = stored_view(&writer).await.1;
+    let after = stored_view(&writer).await;
     assert!(
-        rounds_after > rounds_before,
-        "the resumed view has {rounds_after} rounds, {rounds_before} before the restart"
+        after.rounds > before.rounds,
+        "the resumed view has {} rounds, {} before the restart",
+        after.rounds,
+        before.rounds
     );
     unsafe { libc::kill(rerun.child.id() as i32, libc::SIGTERM) };
     assert!(rerun.child.wait().unwrap().success());
@@ -569,41 +573,42 @@ async fn history_views_in_garage_are_what_the_page_reads() {
     browser.close().await;
 }
 
-/// fra1's stored view: its headers, the rounds it has counted (minute
-/// buckets), its stored size and its size unpacked.
-async fn stored_view(
-    client: &aws_sdk_s3::Client,
-) -> (
-    aws_sdk_s3::operation::head_object::HeadObjectOutput,
-    u64,
-    usize,
-    usize,
-) {
+/// fra1's view as stored in the bucket.
+struct StoredView {
+    content_encoding: Option<String>,
+    content_type: Option<String>,
+    /// Rounds the view has counted (its minute buckets).
+    rounds: u64,
+    /// Bytes stored, and bytes of JSON once unpacked.
+    stored: usize,
+    json: usize,
+}
+
+async fn stored_view(client: &aws_sdk_s3::Client) -> StoredView {
     use std::io::Read;
-    let key = "checkup/views/fra1-history.json";
-    let head = client
-        .head_object()
-        .bucket(BUCKET)
-        .key(key)
-        .send()
-        .await
-        .unwrap();
     // Read through the SDK, which (unlike a browser) does not unpack.
     let object = client
         .get_object()
         .bucket(BUCKET)
-        .key(key)
+        .key("checkup/views/fra1-history.json")
         .send()
         .await
         .unwrap();
+    let content_encoding = object.content_encoding().map(str::to_string);
+    let content_type = object.content_type().map(str::to_string);
     let stored = object.body.collect().await.unwrap().into_bytes();
     let mut json = String::new();
     flate2::read::GzDecoder::new(&stored[..])
         .read_to_string(&mut json)
         .expect("the stored view unpacks");
     let view = checkup_model::NodeView::parse(&json).expect("a history view");
-    let rounds = view.checks[0].series[0].n.iter().map(|&n| n as u64).sum();
-    (head, rounds, stored.len(), json.len())
+    StoredView {
+        content_encoding,
+        content_type,
+        rounds: view.checks[0].series[0].n.iter().map(|&n| n as u64).sum(),
+        stored: stored.len(),
+        json: json.len(),
+    }
 }
 
 /// When fra1's stored view was last written (its ETag changes each time).

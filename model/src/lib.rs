@@ -3,6 +3,7 @@
 //!
 //! Serde only, so it builds for native and wasm32 alike.
 
+pub mod chart_svg;
 pub mod format;
 pub mod history;
 pub mod incident;

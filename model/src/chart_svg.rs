@@ -3,7 +3,7 @@
 //! cost the page 30 KB. Coordinates are whole pixels of a chart drawn at the
 //! width it is shown, so no float is ever printed. A plain function of its
 //! inputs, so it is tested natively; the page passes the width, the
-//! visitor's UTC offset and how to word a time.
+//! visitor's UTC offset at any instant and how to word a time.
 
 use crate::format::format_micros;
 use crate::overview::{ChartPoint, ChartWindow};
@@ -12,15 +12,16 @@ use crate::overview::{ChartPoint, ChartWindow};
 pub const HEIGHT: i64 = 200;
 
 /// The chart of `points` (from `CheckOverview::chart`) as an SVG string,
-/// `width` pixels wide. `utc_offset_secs` is how far the visitor's clock is
-/// ahead of UTC, so time ticks fall on local round times, and `label` words
-/// a tick (Unix seconds) in the visitor's locale.
+/// `width` pixels wide. `utc_offset` says how far the visitor's clock is
+/// ahead of UTC at an instant (Unix seconds), so time ticks fall on local
+/// round times, and `label` words a tick (Unix seconds) in the visitor's
+/// locale.
 pub fn draw(
     points: &[(i64, Option<ChartPoint>)],
     threshold_us: Option<u32>,
     window: ChartWindow,
     width: i64,
-    utc_offset_secs: i64,
+    utc_offset: &dyn Fn(i64) -> i64,
     label: &dyn Fn(i64) -> String,
 ) -> String {
     let (Some(first), Some(last)) = (points.first(), points.last()) else {
@@ -79,9 +80,17 @@ pub fn draw(
         (ChartWindow::Month, false) => 5 * 86_400,
         (ChartWindow::Month, true) => 10 * 86_400,
     };
-    let offset = utc_offset_secs;
-    let mut tick = (t0 + offset).div_euclid(tick_secs) * tick_secs + tick_secs - offset;
-    while tick < t1 {
+    // Ticks step through local time, each turned back into UTC with the
+    // offset in force at it: a 7- or 30-day window that crosses a change of
+    // summer time keeps its ticks on local midnights (with one offset for
+    // the whole window they would fall an hour off, on the day before).
+    let to_utc = |local: i64| local - utc_offset(local - utc_offset(local));
+    let mut local = (t0 + utc_offset(t0)).div_euclid(tick_secs) * tick_secs + tick_secs;
+    loop {
+        let tick = to_utc(local);
+        if tick >= t1 {
+            break;
+        }
         let x = plot.x(tick);
         svg += &format!(
             r#"<line class="axis" x1="{x}" y1="{b}" x2="{x}" y2="{}"/><text x="{x}" y="{}" text-anchor="middle">{}</text>"#,
@@ -90,7 +99,7 @@ pub fn draw(
             escape(&label(tick)),
             b = plot.bottom,
         );
-        tick += tick_secs;
+        local += tick_secs;
     }
     svg += &format!(
         r#"<polyline class="axis" points="{l},{t} {l},{b} {r},{b}"/>"#,
@@ -202,7 +211,8 @@ mod tests {
     #[test]
     fn nothing_to_draw_is_an_empty_string() {
         assert_eq!(
-            draw(&[], None, ChartWindow::Hour, 800, 0, &|_| String::new()),
+            draw(&[], None, ChartWindow::Hour, 800, &|_| 0, &|_| String::new(
+            )),
             ""
         );
     }
@@ -220,9 +230,14 @@ mod tests {
             point(360, 10_000, 20_000),
             point(420, 10_000, 20_000),
         ];
-        let svg = draw(&points, Some(500_000), ChartWindow::Hour, 800, 0, &|_| {
-            "t".into()
-        });
+        let svg = draw(
+            &points,
+            Some(500_000),
+            ChartWindow::Hour,
+            800,
+            &|_| 0,
+            &|_| "t".into(),
+        );
         assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>"), "{svg}");
         assert!(svg.contains(r#"width="800" height="200""#), "{svg}");
         assert_eq!(count(&svg, r#"class="band""#), 3, "{svg}");
@@ -243,9 +258,14 @@ mod tests {
     #[test]
     fn the_value_axis_reaches_past_the_threshold_in_round_steps() {
         let points = vec![point(0, 40_000, 80_000), point(60, 40_000, 80_000)];
-        let svg = draw(&points, Some(250_000), ChartWindow::Hour, 800, 0, &|_| {
-            "t".into()
-        });
+        let svg = draw(
+            &points,
+            Some(250_000),
+            ChartWindow::Hour,
+            800,
+            &|_| 0,
+            &|_| "t".into(),
+        );
         // Top is 115 % of the threshold (287.5 ms): steps of 100 ms.
         for label in [">0<", ">100 ms<", ">200 ms<"] {
             assert!(svg.contains(label), "{label} in {svg}");
@@ -268,7 +288,7 @@ mod tests {
         let points: Vec<_> = (0..60).map(|m| point(t0 + m * 60, 1_000, 2_000)).collect();
         let offset = 90 * 60;
         let ticks = std::cell::RefCell::new(Vec::new());
-        let svg = draw(&points, None, ChartWindow::Hour, 800, offset, &|t| {
+        let svg = draw(&points, None, ChartWindow::Hour, 800, &|_| offset, &|t| {
             ticks.borrow_mut().push(t);
             "<b>&".into()
         });
@@ -280,11 +300,35 @@ mod tests {
         assert!(!svg.contains("<b>"), "{svg}");
         // A phone gets half as many.
         let narrow = std::cell::Cell::new(0);
-        draw(&points, None, ChartWindow::Hour, 300, offset, &|_| {
+        draw(&points, None, ChartWindow::Hour, 300, &|_| offset, &|_| {
             narrow.set(narrow.get() + 1);
             String::new()
         });
         assert_eq!(narrow.get(), 3);
+    }
+
+    #[test]
+    fn ticks_stay_on_local_midnights_across_a_change_of_summer_time() {
+        // A week at 5-minute buckets for a visitor whose clock goes from
+        // UTC+2 to UTC+1 in the middle of it.
+        let day = 86_400;
+        let t0 = 20_000 * day + 7 * 3_600;
+        let change = t0 + 3 * day + 12 * 3_600;
+        let offset = |t: i64| if t < change { 7_200 } else { 3_600 };
+        let points: Vec<_> = (0..7 * 288)
+            .map(|i| point(t0 + i * 300, 1_000, 2_000))
+            .collect();
+        let ticks = std::cell::RefCell::new(Vec::new());
+        draw(&points, None, ChartWindow::Week, 800, &offset, &|t| {
+            ticks.borrow_mut().push(t);
+            String::new()
+        });
+        let ticks = ticks.into_inner();
+        assert_eq!(ticks.len(), 7, "{ticks:?}");
+        for &t in &ticks {
+            assert_eq!((t + offset(t)) % day, 0, "{t} is not a local midnight");
+        }
+        assert!(ticks.iter().any(|&t| t > change), "{ticks:?}");
     }
 
     #[test]

@@ -3,12 +3,12 @@
 //! 95th percentile, the degraded threshold as a dashed line, gaps where no
 //! location answered; with a caption that says the same in words.
 
+use checkup_model::chart_svg;
 use checkup_model::overview::{ChartPoint, ChartWindow, CheckOverview};
 use leptos::prelude::*;
 
 use super::format_micros;
 use crate::time::{local_day, local_offset_secs, local_time};
-use checkup_model::chart_svg;
 
 /// The chart is drawn at about the width it is shown, so its labels stay
 /// readable on a phone instead of being scaled down with the picture.
@@ -48,8 +48,14 @@ pub fn ResponseChart(check: CheckOverview, window: ChartWindow, now: i64) -> imp
         ChartWindow::Hour | ChartWindow::Day => local_time(secs * 1_000_000_000),
         ChartWindow::Week | ChartWindow::Month => local_day(secs * 1_000_000_000),
     };
-    let offset = points.first().map_or(0, |(t, _)| local_offset_secs(*t));
-    let svg = chart_svg::draw(&points, threshold_us, window, width(), offset, &label);
+    let svg = chart_svg::draw(
+        &points,
+        threshold_us,
+        window,
+        width(),
+        &local_offset_secs,
+        &label,
+    );
     view! {
         <figure class="chart-figure">
             <div class="chart" role="img" aria-label=summary.clone() inner_html=svg></div>

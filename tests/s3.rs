@@ -456,13 +456,20 @@ async fn history_views_in_garage_are_what_the_page_reads() {
         ),
     )
     .unwrap();
-    let mut run = system_tests::process::ChildGuard::spawn(
-        "checker run",
-        Command::new(checker_bin())
-            .arg("--config")
-            .arg(&cfg)
-            .arg("run"),
-    );
+    let start = |what: &'static str| {
+        system_tests::process::ChildGuard::spawn(
+            what,
+            Command::new(checker_bin())
+                .arg("--config")
+                .arg(&cfg)
+                .arg("run"),
+        )
+    };
+    let stop = |mut run: system_tests::process::ChildGuard| {
+        unsafe { libc::kill(run.child.id() as i32, libc::SIGTERM) };
+        assert!(run.child.wait().unwrap().success());
+    };
+    let run = start("checker run");
     let writer = s.garage.client(&s.writer);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
@@ -482,8 +489,7 @@ async fn history_views_in_garage_are_what_the_page_reads() {
         assert!(std::time::Instant::now() < deadline, "the view grows");
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
-    unsafe { libc::kill(run.child.id() as i32, libc::SIGTERM) };
-    assert!(run.child.wait().unwrap().success());
+    stop(run);
 
     // The view is stored gzipped and marked so: a browser unpacks it by
     // itself, and it travels at a fraction of its size.
@@ -501,13 +507,7 @@ async fn history_views_in_garage_are_what_the_page_reads() {
     // writes goes on counting from where the last one stopped (a view it
     // could not read would start again from one round).
     let updated_before = head_updated(&writer).await;
-    let mut rerun = system_tests::process::ChildGuard::spawn(
-        "checker run again",
-        Command::new(checker_bin())
-            .arg("--config")
-            .arg(&cfg)
-            .arg("run"),
-    );
+    let rerun = start("checker run again");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while head_updated(&writer).await == updated_before {
         assert!(
@@ -523,8 +523,7 @@ async fn history_views_in_garage_are_what_the_page_reads() {
         after.rounds,
         before.rounds
     );
-    unsafe { libc::kill(rerun.child.id() as i32, libc::SIGTERM) };
-    assert!(rerun.child.wait().unwrap().success());
+    stop(rerun);
     let badge = writer
         .head_object()
         .bucket(BUCKET)

@@ -1,6 +1,7 @@
 //! What the page needs to read an S3 bucket without an SDK: object and
 //! ListObjectsV2 URLs (path-style or virtual-hosted), and a parser for the
-//! listing's XML (read by `xml.rs`). Signing happens in the page (it needs the browser's clock).
+//! listing's XML (read by `xml.rs`). Signing happens in the page (it needs
+//! the browser's clock).
 
 /// Where a bucket is and how to address it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -116,13 +116,18 @@ async fn fetch_text(
 }
 
 async fn read_text(response: Response, what: &str, shown_url: &str) -> Result<String, LoadError> {
-    fetch::text(&response).await.map_err(|e| {
-        failed(
-            what,
-            shown_url,
-            format!("the response could not be read ({e})"),
-        )
-    })
+    fetch::text(&response)
+        .await
+        .map_err(|e| unreadable(what, shown_url, e))
+}
+
+/// A body that came but could not be read.
+fn unreadable(what: &str, shown_url: &str, why: String) -> LoadError {
+    failed(
+        what,
+        shown_url,
+        format!("the response could not be read ({why})"),
+    )
 }
 
 /// Fetches a resource as bytes (no detour through a JavaScript string, which
@@ -134,13 +139,9 @@ async fn fetch_bytes(
     limit: Option<u64>,
 ) -> Result<Vec<u8>, LoadError> {
     let response = fetch_checked(url, what, shown_url, limit).await?;
-    fetch::bytes(&response).await.map_err(|e| {
-        failed(
-            what,
-            shown_url,
-            format!("the response could not be read ({e})"),
-        )
-    })
+    fetch::bytes(&response)
+        .await
+        .map_err(|e| unreadable(what, shown_url, e))
 }
 
 /// The request for `config.json` that `index.html` starts while the page's

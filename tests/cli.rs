@@ -170,6 +170,84 @@ fn a_missing_config_file_is_named() {
     );
 }
 
+/// Storage that cannot be opened: exit 3, the path named, and nothing run.
+#[test]
+fn storage_that_cannot_be_opened_exits_3() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A directory cannot be made under a file.
+    fs::write(tmp.path().join("a-file"), "").unwrap();
+    let cfg = write_config(
+        tmp.path(),
+        "node = \"n1\"\n[storage]\ntype = \"local\"\ndir = \"a-file/results\"\n\
+         [[checks]]\nname = \"Web\"\ntype = \"http\"\nurl = \"http://127.0.0.1:1/\"\n",
+    );
+    let out = checker(&cfg, &["check", "--store"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("cannot open storage") && stderr.contains("a-file/results"),
+        "{stderr}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "no round may run: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// `provision` exits 2 for a config that is not S3 (nothing to provision)
+/// and 4 when S3 or IAM fails a step (here: nothing listens at the endpoint).
+#[test]
+fn provision_failures_exit_2_for_the_config_and_4_for_aws() {
+    let tmp = tempfile::tempdir().unwrap();
+    let check = "[[checks]]\nname = \"Web\"\ntype = \"http\"\nurl = \"http://127.0.0.1:1/\"\n";
+    let local = write_config(tmp.path(), &format!("node = \"n1\"\n{check}"));
+    let out = checker(&local, &["provision"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("provision needs s3 storage"), "{stderr}");
+
+    let closed = system_tests::process::free_port();
+    let s3 = write_config(
+        tmp.path(),
+        &format!(
+            "node = \"n1\"\n[storage]\ntype = \"s3\"\nbucket = \"status\"\nregion = \"garage\"\n\
+             endpoint = \"http://127.0.0.1:{closed}\"\naccess_key_id = \"GK1\"\nsecret_access_key = \"s\"\n{check}"
+        ),
+    );
+    let out = Command::new(checker_bin())
+        .arg("--config")
+        .arg(&s3)
+        .args(["provision", "--iam-endpoint"])
+        .arg(format!("http://127.0.0.1:{closed}"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+}
+
+#[test]
+fn kinds_lists_every_kind_with_its_options() {
+    let out = Command::new(checker_bin()).arg("kinds").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "[checks] type = \"http\"",
+        "[checks] type = \"exec\"",
+        "[notifiers] type = \"email\"",
+        "[storage] type = \"s3\"",
+        "    expected_status = ",
+        "    password_env = ",
+        "    check_expiry = ",
+    ] {
+        assert!(
+            stdout.contains(needle),
+            "{needle:?} missing from:\n{stdout}"
+        );
+    }
+}
+
 #[test]
 fn validate_says_what_the_config_would_do() {
     let tmp = tempfile::tempdir().unwrap();

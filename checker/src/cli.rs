@@ -35,6 +35,8 @@ pub enum Command {
     Run,
     /// Check the config file and exit, running nothing.
     Validate,
+    /// List every kind of check, notifier and storage with its options.
+    Kinds,
     /// Regenerate this node's history view and badges from its raw round
     /// files in storage (after losing them, or upgrading from checkup).
     Rebuild,

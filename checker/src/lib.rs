@@ -2,14 +2,17 @@
 //! the fuzz targets and tests reach (the config parser above all).
 //! Data flows config -> checks -> round -> storage (spooled if it fails).
 
+pub mod atomic_file;
 pub mod checks;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod derived;
+pub mod incidents;
 pub mod maintenance;
 pub mod messages;
 pub mod notify;
+pub mod options;
 pub mod provision;
 pub mod report;
 pub mod round;

@@ -1,7 +1,7 @@
 //! The `checker` binary: parse arguments, set up logging and the runtime, run
-//! the command, and turn its outcome into an exit code.
+//! the command, and print its error with the exit code the error's kind has.
 
-use checker::{cli, commands, config};
+use checker::{cli, commands};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -19,14 +19,10 @@ fn main() -> ExitCode {
     match runtime.block_on(commands::dispatch(cli)) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
-            if err.downcast_ref::<config::ConfigError>().is_some()
-                || err.downcast_ref::<commands::UsageError>().is_some()
-            {
-                ExitCode::from(commands::exit::BAD_CONFIG)
-            } else {
-                ExitCode::from(commands::exit::STORAGE)
-            }
+            let code = err.exit_code();
+            // `{:#}` prints the error with its causes.
+            eprintln!("error: {:#}", anyhow::Error::from(err));
+            ExitCode::from(code)
         }
     }
 }

@@ -10,8 +10,30 @@ use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
 use toml::Spanned;
 
-use crate::config::validate::duration;
-use crate::config::{FieldError, RawMaintenance};
+use serde::Deserialize;
+
+use crate::options::{FieldError, check_list, duration};
+
+/// A `[[maintenance]]` table: a one-off window (`start`, `end`) or a weekly
+/// one (`every`, `at`, `duration`, `timezone`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWindow {
+    /// For logs.
+    pub name: Option<Spanned<String>>,
+    /// Only these checks (default: all).
+    pub checks: Option<Spanned<Vec<Spanned<String>>>>,
+    /// RFC 3339, e.g. "2026-12-01T02:00:00+01:00".
+    pub start: Option<Spanned<String>>,
+    pub end: Option<Spanned<String>>,
+    /// Days of the week: ["mon", "sat"], or ["daily"].
+    pub every: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Local time of day the window opens, "02:00".
+    pub at: Option<Spanned<String>>,
+    pub duration: Option<Spanned<String>>,
+    /// IANA zone, e.g. "Europe/Berlin" (default UTC).
+    pub timezone: Option<Spanned<String>>,
+}
 
 /// The longest a weekly window may last: longer would overlap the next week's.
 const MAX_WEEKLY: Duration = Duration::from_secs(7 * 86_400);
@@ -101,7 +123,7 @@ pub fn in_maintenance(windows: &[Window], check: &str, now: i64) -> bool {
 
 /// Validates the `[[maintenance]]` tables; `check_names` are the configured checks.
 pub fn from_raw(
-    raw: &[Spanned<RawMaintenance>],
+    raw: &[Spanned<RawWindow>],
     check_names: &[&str],
 ) -> Result<Vec<Window>, FieldError> {
     raw.iter()
@@ -110,14 +132,10 @@ pub fn from_raw(
         .collect()
 }
 
-fn window(
-    raw: &Spanned<RawMaintenance>,
-    key: &str,
-    check_names: &[&str],
-) -> Result<Window, FieldError> {
+fn window(raw: &Spanned<RawWindow>, key: &str, check_names: &[&str]) -> Result<Window, FieldError> {
     let w = raw.get_ref();
     let field = |f: &str| format!("{key}.{f}");
-    let checks = crate::config::validate::check_list(&w.checks, key, check_names)?;
+    let checks = check_list(&w.checks, key, check_names)?;
     let once = [("start", &w.start), ("end", &w.end)];
     let weekly = [
         ("at", &w.at),
@@ -301,7 +319,7 @@ mod tests {
             when: When::Weekly {
                 days: days.iter().flat_map(|d| weekdays(d).unwrap()).collect(),
                 at: time_of_day(at).unwrap(),
-                duration: crate::config::parse_duration(len).unwrap(),
+                duration: crate::options::parse_duration(len).unwrap(),
                 tz: TimeZone::get(tz).unwrap(),
             },
         }

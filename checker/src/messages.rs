@@ -7,7 +7,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::storage::{StorageError, io_error, write_atomic};
+use crate::atomic_file::{FileError, io as io_error, write_atomic};
+use crate::storage::StorageError;
 
 pub const FILE_NAME: &str = "messages.json";
 const LOCK_NAME: &str = "messages.lock";
@@ -31,6 +32,8 @@ pub enum MessagesError {
     },
     #[error(transparent)]
     Write(#[from] StorageError),
+    #[error(transparent)]
+    File(#[from] FileError),
 }
 
 pub fn path(state_dir: &Path) -> PathBuf {

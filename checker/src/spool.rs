@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use checkup_model::ResultFileName;
 
+use crate::atomic_file;
 use crate::storage::{Storage, StorageError};
 
 pub const MAX_ROUNDS: usize = 10_000;
@@ -37,12 +38,8 @@ pub struct Spool {
 impl Spool {
     /// Opens (creating) the spool directory; rounds left by an earlier run wait there.
     pub fn open(dir: &Path) -> Result<Spool, StorageError> {
-        fs::create_dir_all(dir).map_err(|source| StorageError::Io {
-            action: "cannot create spool directory",
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        crate::storage::remove_orphaned_temp_files(dir);
+        fs::create_dir_all(dir).map_err(atomic_file::io("cannot create spool directory", dir))?;
+        atomic_file::remove_orphaned_temp_files(dir);
         Ok(Spool {
             dir: dir.to_path_buf(),
             next_try: Instant::now(),
@@ -70,7 +67,7 @@ impl Spool {
     /// Keeps a round durably; then trims the spool to its bound. Returns how
     /// many rounds wait.
     pub fn push(&self, name: &ResultFileName, bytes: &[u8]) -> Result<usize, StorageError> {
-        crate::storage::write_atomic(&self.dir, &name.to_string(), bytes)?;
+        atomic_file::write_atomic(&self.dir, &name.to_string(), bytes)?;
         let mut pending = self.pending();
         let mut total: u64 = pending
             .iter()

@@ -10,20 +10,45 @@ use hickory_proto::op::{Message, Query, ResponseCode};
 use hickory_proto::rr::{Name, RecordType};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
-use toml::Spanned;
 
-use super::{Attempted, Probe, fields};
-use crate::config::{FieldError, RawCheck};
+use super::{Attempted, Builder, Probe};
+use crate::options::FieldError;
+use crate::options::Table;
+use crate::options::{Kind, opt};
 
-/// The kind-specific keys a DNS check accepts.
-pub const KEYS: &[&str] = &[
-    "query",
-    "record_type",
-    "server",
-    "expected_rcode",
-    "answers_contain",
-    "answers_equal",
-];
+pub const KIND: Kind<Builder> = Kind {
+    name: "dns",
+    about: "one DNS query, UDP with TCP fallback, judged by response code and answers",
+    options: &[
+        opt("query", "\"example.com\"", "the name to look up (required)"),
+        opt(
+            "record_type",
+            "\"A\"",
+            "A (default), AAAA, CNAME, MX, TXT or NS",
+        ),
+        opt(
+            "server",
+            "\"192.0.2.53\"",
+            "ip or ip:port of the server (default: the first nameserver of /etc/resolv.conf)",
+        ),
+        opt(
+            "expected_rcode",
+            "\"NOERROR\"",
+            "the response code expected (default NOERROR)",
+        ),
+        opt(
+            "answers_contain",
+            "[\"10 mail.example.com\"]",
+            "the answers must include these",
+        ),
+        opt(
+            "answers_equal",
+            "[\"192.0.2.1\"]",
+            "the answers must be exactly these, in any order",
+        ),
+    ],
+    build,
+};
 
 const RECORD_TYPES: [&str; 6] = ["A", "AAAA", "CNAME", "MX", "TXT", "NS"];
 const RCODES: [(&str, ResponseCode); 6] = [
@@ -45,78 +70,49 @@ pub struct DnsProbe {
     answers_equal: Option<Vec<String>>,
 }
 
-pub fn build(raw: &Spanned<RawCheck>, key: &str) -> Result<Box<dyn Probe>, FieldError> {
-    let check = raw.get_ref();
-    let query = fields::required(&check.query, raw, key, "query", "dns")?;
-    let name = Name::from_str_relaxed(query.get_ref().trim_end_matches('.'))
+fn build(table: &Table) -> Result<Box<dyn Probe>, FieldError> {
+    let query = table.required_text("query")?;
+    let name = Name::from_str_relaxed(query.trim_end_matches('.'))
         .map(|mut n| {
             n.set_fqdn(true);
             n
         })
-        .map_err(|e| {
-            FieldError::new(
-                query.span(),
-                fields::key(key, "query"),
-                format!("{:?} is not a domain name: {e}", query.get_ref()),
-            )
-        })?;
-    let record_type = match &check.record_type {
-        Some(v) => {
-            let upper = v.get_ref().to_ascii_uppercase();
+        .map_err(|e| table.error("query", format!("{query:?} is not a domain name: {e}")))?;
+    let record_type = table
+        .parse("record_type", |text| {
+            let upper = text.to_ascii_uppercase();
             if !RECORD_TYPES.contains(&upper.as_str()) {
-                return Err(FieldError::new(
-                    v.span(),
-                    fields::key(key, "record_type"),
-                    format!(
-                        "must be one of {}, not {:?}",
-                        RECORD_TYPES.join(", "),
-                        v.get_ref()
-                    ),
+                return Err(format!(
+                    "must be one of {}, not {text:?}",
+                    RECORD_TYPES.join(", ")
                 ));
             }
-            RecordType::from_str(&upper).expect("listed types parse")
-        }
-        None => RecordType::A,
-    };
-    let server = match &check.server {
-        Some(v) => Some(parse_server(v.get_ref()).ok_or_else(|| {
-            FieldError::new(
-                v.span(),
-                fields::key(key, "server"),
-                format!(
-                    "{:?} is not an IP address, optionally with :port",
-                    v.get_ref()
-                ),
-            )
-        })?),
-        None => None,
-    };
-    let expected_rcode = match &check.expected_rcode {
-        Some(v) => RCODES
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(v.get_ref()))
-            .map(|(_, c)| *c)
-            .ok_or_else(|| {
-                let names: Vec<&str> = RCODES.iter().map(|(n, _)| *n).collect();
-                FieldError::new(
-                    v.span(),
-                    fields::key(key, "expected_rcode"),
-                    format!("must be one of {}, not {:?}", names.join(", "), v.get_ref()),
-                )
-            })?,
-        None => ResponseCode::NoError,
-    };
+            Ok(RecordType::from_str(&upper).expect("listed types parse"))
+        })?
+        .unwrap_or(RecordType::A);
+    let server = table.parse("server", |text| {
+        parse_server(text)
+            .ok_or_else(|| format!("{text:?} is not an IP address, optionally with :port"))
+    })?;
+    let expected_rcode = table
+        .parse("expected_rcode", |text| {
+            RCODES
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(text))
+                .map(|(_, c)| *c)
+                .ok_or_else(|| {
+                    let names: Vec<&str> = RCODES.iter().map(|(n, _)| *n).collect();
+                    format!("must be one of {}, not {text:?}", names.join(", "))
+                })
+        })?
+        .unwrap_or(ResponseCode::NoError);
     Ok(Box::new(DnsProbe {
         name,
         record_type,
         server,
         expected_rcode,
-        answers_contain: check
-            .answers_contain
-            .as_ref()
-            .map(|v| v.get_ref().clone())
-            .unwrap_or_default(),
-        answers_equal: check.answers_equal.as_ref().map(|v| v.get_ref().clone()),
+        answers_contain: table.text_list("answers_contain")?.unwrap_or_default(),
+        answers_equal: table.text_list("answers_equal")?,
     }))
 }
 

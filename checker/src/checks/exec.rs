@@ -6,20 +6,45 @@ use std::process::Stdio;
 
 use async_trait::async_trait;
 use tokio::io::AsyncReadExt;
-use toml::Spanned;
 
-use super::{Attempted, Probe, fields};
-use crate::config::{FieldError, RawCheck};
+use super::{Attempted, Builder, Probe};
+use crate::options::FieldError;
+use crate::options::Table;
+use crate::options::{Kind, opt};
 
-/// The kind-specific keys an exec check accepts.
-pub const KEYS: &[&str] = &[
-    "command",
-    "args",
-    "on_failure",
-    "output_contains",
-    "output_not_contains",
-    "output_regex",
-];
+pub const KIND: Kind<Builder> = Kind {
+    name: "exec",
+    about: "run a program (no shell); exit 0 is healthy",
+    options: &[
+        opt(
+            "command",
+            "\"/usr/local/bin/check-backups\"",
+            "the program to run (required)",
+        ),
+        opt("args", "[\"--max-age\", \"26h\"]", "its arguments"),
+        opt(
+            "on_failure",
+            "\"down\"",
+            "what a non-zero exit is: \"down\" (default) or \"degraded\"",
+        ),
+        opt(
+            "output_contains",
+            "\"OK\"",
+            "stdout + stderr must contain this",
+        ),
+        opt(
+            "output_not_contains",
+            "\"FAIL\"",
+            "... and must not contain this",
+        ),
+        opt(
+            "output_regex",
+            "\"[0-9]+ files\"",
+            "... and must match this",
+        ),
+    ],
+    build,
+};
 
 /// Output beyond this is not kept (it is still drained, so the command never blocks).
 const MAX_OUTPUT: u64 = 64 * 1024;
@@ -33,36 +58,22 @@ pub struct ExecProbe {
     output_regex: Option<regex::bytes::Regex>,
 }
 
-pub fn build(raw: &Spanned<RawCheck>, key: &str) -> Result<Box<dyn Probe>, FieldError> {
-    let check = raw.get_ref();
-    let command = fields::required(&check.command, raw, key, "command", "exec")?;
-    let failure_is_warning = match &check.on_failure {
-        Some(v) if v.get_ref() == "down" => false,
-        Some(v) if v.get_ref() == "degraded" => true,
-        Some(v) => {
-            return Err(FieldError::new(
-                v.span(),
-                fields::key(key, "on_failure"),
-                format!("must be \"down\" or \"degraded\", not {:?}", v.get_ref()),
-            ));
-        }
-        None => false,
-    };
+fn build(table: &Table) -> Result<Box<dyn Probe>, FieldError> {
+    let command = table.required_text("command")?;
+    let failure_is_warning = table
+        .parse("on_failure", |text| match text {
+            "down" => Ok(false),
+            "degraded" => Ok(true),
+            other => Err(format!("must be \"down\" or \"degraded\", not {other:?}")),
+        })?
+        .unwrap_or(false);
     Ok(Box::new(ExecProbe {
-        command: command.get_ref().clone(),
-        args: check
-            .args
-            .as_ref()
-            .map(|a| a.get_ref().clone())
-            .unwrap_or_default(),
+        command,
+        args: table.text_list("args")?.unwrap_or_default(),
         failure_is_warning,
-        output_contains: fields::optional_text(&check.output_contains, key, "output_contains")?,
-        output_not_contains: fields::optional_text(
-            &check.output_not_contains,
-            key,
-            "output_not_contains",
-        )?,
-        output_regex: fields::regex(&check.output_regex, key, "output_regex")?,
+        output_contains: table.non_empty_text("output_contains")?,
+        output_not_contains: table.non_empty_text("output_not_contains")?,
+        output_regex: table.regex("output_regex")?,
     }))
 }
 

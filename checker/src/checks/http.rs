@@ -9,31 +9,76 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
-use toml::Spanned;
 
-use super::conditions::{Condition, json_path};
-use super::{Attempted, Probe, fields};
-use crate::config::{FieldError, RawCheck};
+use super::conditions::{self, Condition, json_path};
+use super::{Attempted, Builder, Probe};
+use crate::options::FieldError;
+use crate::options::Table;
+use crate::options::{Kind, opt};
 
-/// The kind-specific keys an HTTP check accepts.
-pub const KEYS: &[&str] = &[
-    "url",
-    "method",
-    "headers",
-    "expected_status",
-    "must_contain",
-    "must_not_contain",
-    "max_body_bytes",
-    "body",
-    "follow_redirects",
-    "json_conditions",
-    "header_conditions",
-    "body_regex",
-    "tls_verify",
-    "ca_file",
-];
+pub const KIND: Kind<Builder> = Kind {
+    name: "http",
+    about: "an HTTP(S) request, judged by status, body and headers",
+    options: &[
+        opt(
+            "url",
+            "\"https://example.com/health\"",
+            "what to request (required)",
+        ),
+        opt("method", "\"GET\"", "the request method (default GET)"),
+        opt(
+            "headers",
+            "{ Authorization = \"Bearer ...\" }",
+            "request headers",
+        ),
+        opt("body", "'{\"ping\": 1}'", "the request body"),
+        opt(
+            "expected_status",
+            "[200, \"3xx\", \"401-403\"]",
+            "statuses that count as up (default: any 2xx)",
+        ),
+        opt("must_contain", "\"ok\"", "the body must contain this"),
+        opt(
+            "must_not_contain",
+            "\"error\"",
+            "... and must not contain this",
+        ),
+        opt(
+            "body_regex",
+            "\"build [0-9a-f]{7}\"",
+            "... and must match this",
+        ),
+        opt(
+            "json_conditions",
+            "[\"status == UP\"]",
+            "conditions on the JSON body: path op value",
+        ),
+        opt(
+            "header_conditions",
+            "[\"Content-Type contains json\"]",
+            "conditions on response headers",
+        ),
+        opt(
+            "max_body_bytes",
+            "1048576",
+            "read at most this much of the body (default 1 MiB)",
+        ),
+        opt(
+            "follow_redirects",
+            "10",
+            "follow at most this many redirects; 0 reports the redirect (default 10)",
+        ),
+        opt(
+            "tls_verify",
+            "true",
+            "verify the server's certificate (default true)",
+        ),
+        opt("ca_file", "\"ca.pem\"", "also trust these PEM certificates"),
+    ],
+    build,
+};
 
-const DEFAULT_MAX_BODY: u64 = 1024 * 1024;
+const DEFAULT_MAX_BODY: i64 = 1024 * 1024;
 const DEFAULT_REDIRECTS: i64 = 10;
 
 pub struct HttpProbe {
@@ -51,119 +96,61 @@ pub struct HttpProbe {
     body_regex: Option<regex::bytes::Regex>,
 }
 
-pub fn build(raw: &Spanned<RawCheck>, key: &str) -> Result<Box<dyn Probe>, FieldError> {
-    let check = raw.get_ref();
-    let field = |name: &str| format!("{key}.{name}");
-    let url = check
-        .url
-        .as_ref()
-        .ok_or_else(|| FieldError::new(raw.span(), field("url"), "http checks need a url"))?;
-    let parsed = reqwest::Url::parse(url.get_ref()).map_err(|e| {
-        FieldError::new(
-            url.span(),
-            field("url"),
-            format!("{:?} is not a valid URL: {e}", url.get_ref()),
-        )
-    })?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(FieldError::new(
-            url.span(),
-            field("url"),
-            format!(
-                "must start with http:// or https://, not {}://",
-                parsed.scheme()
-            ),
-        ));
-    }
-    let method = match &check.method {
-        Some(m) => {
-            Method::from_bytes(m.get_ref().to_ascii_uppercase().as_bytes()).map_err(|_| {
-                FieldError::new(
-                    m.span(),
-                    field("method"),
-                    format!("{:?} is not an HTTP method", m.get_ref()),
-                )
-            })?
+fn build(table: &Table) -> Result<Box<dyn Probe>, FieldError> {
+    let url = table
+        .http_url("url", false)?
+        .ok_or_else(|| table.missing("url", "a url"))?;
+    let method = table
+        .parse("method", |text| {
+            Method::from_bytes(text.to_ascii_uppercase().as_bytes())
+                .map_err(|_| format!("{text:?} is not an HTTP method"))
+        })?
+        .unwrap_or(Method::GET);
+    let expected = match table.value("expected_status") {
+        Some(v) => {
+            StatusSpec::from_toml(v.get_ref()).map_err(|e| table.error("expected_status", e))?
         }
-        None => Method::GET,
-    };
-    let headers = crate::config::validate::header_map(&check.headers, key)?;
-    let expected = match &check.expected_status {
-        Some(v) => StatusSpec::from_toml(v.get_ref())
-            .map_err(|e| FieldError::new(v.span(), field("expected_status"), e))?,
         None => StatusSpec::default(),
     };
-    let non_empty =
-        |v: &Option<Spanned<String>>, name: &str| -> Result<Option<String>, FieldError> {
-            match v {
-                Some(s) if s.get_ref().is_empty() => {
-                    Err(FieldError::new(s.span(), field(name), "must not be empty"))
-                }
-                Some(s) => Ok(Some(s.get_ref().clone())),
-                None => Ok(None),
-            }
-        };
-    let max_body_bytes = match &check.max_body_bytes {
-        Some(v) if *v.get_ref() < 1 => {
-            return Err(FieldError::new(
-                v.span(),
-                field("max_body_bytes"),
-                "must be at least 1",
-            ));
-        }
-        Some(v) => *v.get_ref() as u64,
-        None => DEFAULT_MAX_BODY,
-    };
-    let redirects = match &check.follow_redirects {
-        Some(v) if !(0..=100).contains(v.get_ref()) => {
-            return Err(FieldError::new(
-                v.span(),
-                field("follow_redirects"),
+    let max_body_bytes = table
+        .integer("max_body_bytes", 1..=i64::MAX)?
+        .unwrap_or(DEFAULT_MAX_BODY) as u64;
+    let redirects = match table.get::<i64>("follow_redirects")? {
+        Some(n) if !(0..=100).contains(&n) => {
+            return Err(table.error(
+                "follow_redirects",
                 "must be between 0 (do not follow) and 100",
             ));
         }
-        Some(v) => *v.get_ref(),
+        Some(n) => n,
         None => DEFAULT_REDIRECTS,
     };
-    let accept_invalid_certs = check.tls_verify.as_ref().is_some_and(|v| !*v.get_ref());
-    let mut ca_pem = None;
-    if let Some(path) = fields::ca_file(&check.ca_file, key)? {
-        let span = check.ca_file.as_ref().map(|v| v.span()).unwrap_or_default();
-        let bad = |e: String| FieldError::new(span.clone(), field("ca_file"), e);
-        let pem = std::fs::read(&path)
-            .map_err(|e| bad(format!("cannot read {}: {e}", path.display())))?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|e| bad(format!("{} is not PEM certificates: {e}", path.display())))?;
-        if certs.is_empty() {
-            return Err(bad(format!("{} holds no certificates", path.display())));
+    let conditions = |field: &str| -> Result<Vec<Condition>, FieldError> {
+        match table.text_list(field)? {
+            Some(list) => conditions::parse_all(&list).map_err(|e| table.error(field, e)),
+            None => Ok(Vec::new()),
         }
-        ca_pem = Some(pem);
-    }
+    };
     let settings = ClientSettings {
         redirects,
-        accept_invalid_certs,
-        ca_pem,
+        accept_invalid_certs: !table.bool("tls_verify")?.unwrap_or(true),
+        ca_pem: table.ca_file("ca_file")?.map(|ca| ca.pem),
     };
-    let client = shared_client(settings).map_err(|e| {
-        FieldError::new(
-            raw.span(),
-            key,
-            format!("cannot set up an HTTP client: {e}"),
-        )
-    })?;
+    let client = shared_client(settings)
+        .map_err(|e| table.table_error(format!("cannot set up an HTTP client: {e}")))?;
     Ok(Box::new(HttpProbe {
         client,
-        url: parsed,
+        url,
         method,
-        headers,
+        headers: table.headers("headers")?,
         expected,
-        must_contain: non_empty(&check.must_contain, "must_contain")?,
-        must_not_contain: non_empty(&check.must_not_contain, "must_not_contain")?,
+        must_contain: table.non_empty_text("must_contain")?,
+        must_not_contain: table.non_empty_text("must_not_contain")?,
         max_body_bytes,
-        body: check.body.as_ref().map(|b| b.get_ref().clone()),
-        json_conditions: fields::conditions(&check.json_conditions, key, "json_conditions")?,
-        header_conditions: fields::conditions(&check.header_conditions, key, "header_conditions")?,
-        body_regex: fields::regex(&check.body_regex, key, "body_regex")?,
+        body: table.text("body")?,
+        json_conditions: conditions("json_conditions")?,
+        header_conditions: conditions("header_conditions")?,
+        body_regex: table.regex("body_regex")?,
     }))
 }
 
@@ -177,11 +164,10 @@ struct ClientSettings {
     ca_pem: Option<Vec<u8>>,
 }
 
-/// One client per distinct settings, shared by every check that has them.
-/// Building a client loads and parses the system's trusted roots (rustls'
-/// platform verifier, ~3 ms and ~100 KiB each): with a client per check,
-/// 1,000 checks took 3.3 s of CPU and 100 MiB more to load. Sharing keeps
-/// a fresh connection per attempt: the clients keep no idle connections.
+/// One client per distinct settings, shared by every check that has them:
+/// building a client loads and parses the system's trusted roots, which is
+/// costly per check (BENCHMARKS.md). Sharing keeps a fresh connection per
+/// attempt: the clients keep no idle connections.
 fn shared_client(settings: ClientSettings) -> Result<reqwest::Client, reqwest::Error> {
     // A few distinct settings at most: a list is enough.
     static CLIENTS: Mutex<Vec<(ClientSettings, reqwest::Client)>> = Mutex::new(Vec::new());

@@ -8,7 +8,6 @@
 mod conditions;
 mod dns;
 mod exec;
-mod fields;
 mod http;
 mod registry;
 mod tcp;
@@ -25,7 +24,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use checkup_model::{Attempt, CheckResult, Stats, Status};
 
-pub use registry::build;
+pub use registry::{CHECKS, build};
 
 /// A successful attempt, or one that worked but warrants "degraded"
 /// (a certificate about to expire, a command that failed in warning mode).
@@ -46,6 +45,9 @@ pub trait Probe: Send + Sync {
     /// which must then release what it holds: sockets close, children die).
     async fn attempt(&self) -> Result<Attempted, String>;
 }
+
+/// Builds a kind's probe from its table (see `registry.rs`).
+pub type Builder = fn(&crate::options::Table) -> Result<Box<dyn Probe>, crate::options::FieldError>;
 
 /// Options every check kind takes.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,13 +3,32 @@
 
 use async_trait::async_trait;
 use tokio::net::TcpStream;
-use toml::Spanned;
 
-use super::{Attempted, Probe, fields, tls_setup};
-use crate::config::{FieldError, RawCheck};
+use super::{Attempted, Builder, Probe, tls_setup};
+use crate::options::FieldError;
+use crate::options::Table;
+use crate::options::{Kind, opt};
 
-/// The kind-specific keys a TCP check accepts.
-pub const KEYS: &[&str] = &["address", "tls", "tls_verify", "ca_file", "server_name"];
+pub const KIND: Kind<Builder> = Kind {
+    name: "tcp",
+    about: "connect to host:port, optionally with a TLS handshake",
+    options: &[
+        opt("address", "\"host:port\"", "where to connect (required)"),
+        opt("tls", "false", "complete a TLS handshake after connecting"),
+        opt("tls_verify", "true", "with tls: verify the certificate"),
+        opt(
+            "ca_file",
+            "\"ca.pem\"",
+            "with tls: also trust these PEM certificates",
+        ),
+        opt(
+            "server_name",
+            "\"db.example.com\"",
+            "with tls: the name to verify (default: the address's host)",
+        ),
+    ],
+    build,
+};
 
 pub struct TcpProbe {
     address: String,
@@ -19,48 +38,36 @@ pub struct TcpProbe {
     )>,
 }
 
-pub fn build(raw: &Spanned<RawCheck>, key: &str) -> Result<Box<dyn Probe>, FieldError> {
-    let check = raw.get_ref();
-    let address = fields::required(&check.address, raw, key, "address", "tcp")?;
-    let (host, _port) = fields::host_port(address, key, "address")?;
-    let use_tls = check.tls.as_ref().is_some_and(|v| *v.get_ref());
+fn build(table: &Table) -> Result<Box<dyn Probe>, FieldError> {
+    let address = table.required_text("address")?;
+    let (host, _port) = table.host_port("address")?.expect("address is set");
+    let use_tls = table.bool("tls")?.unwrap_or(false);
     if !use_tls {
-        for (field, set) in [
-            ("tls_verify", check.tls_verify.as_ref().map(|v| v.span())),
-            ("ca_file", check.ca_file.as_ref().map(|v| v.span())),
-            ("server_name", check.server_name.as_ref().map(|v| v.span())),
-        ] {
-            if let Some(span) = set {
-                return Err(FieldError::new(
-                    span,
-                    fields::key(key, field),
-                    "only applies with tls = true",
-                ));
+        for field in ["tls_verify", "ca_file", "server_name"] {
+            if table.has(field) {
+                return Err(table.error(field, "only applies with tls = true"));
             }
         }
     }
     let tls = if use_tls {
-        let verify = check.tls_verify.as_ref().is_none_or(|v| *v.get_ref());
-        let ca = fields::ca_file(&check.ca_file, key)?;
-        let config = tls_setup::client_config(verify, ca.as_deref())
-            .map_err(|e| FieldError::new(raw.span(), fields::key(key, "ca_file"), e))?;
-        let name_field = check.server_name.as_ref();
-        let name_text = name_field.map(|n| n.get_ref().clone()).unwrap_or(host);
+        let verify = table.bool("tls_verify")?.unwrap_or(true);
+        let ca = table.ca_file("ca_file")?;
+        let config =
+            tls_setup::client_config(verify, ca.as_ref()).map_err(|e| table.error("ca_file", e))?;
+        let name_text = table.text("server_name")?.unwrap_or(host);
         let name = tls_setup::server_name(&name_text).map_err(|e| {
-            FieldError::new(
-                name_field.map(|n| n.span()).unwrap_or(address.span()),
-                fields::key(key, "server_name"),
-                e,
-            )
+            let field = if table.has("server_name") {
+                "server_name"
+            } else {
+                "address"
+            };
+            FieldError::new(table.span_of(field), table.key("server_name"), e)
         })?;
         Some((tokio_rustls::TlsConnector::from(config), name))
     } else {
         None
     };
-    Ok(Box::new(TcpProbe {
-        address: address.get_ref().clone(),
-        tls,
-    }))
+    Ok(Box::new(TcpProbe { address, tls }))
 }
 
 /// Connects, and shakes hands if TLS is on. Shared with the `tls` kind.

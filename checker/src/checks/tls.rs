@@ -5,20 +5,37 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use toml::Spanned;
 
 use super::tcp::connect;
-use super::{Attempted, Probe, fields, tls_setup};
-use crate::config::{FieldError, RawCheck, validate::duration};
+use super::{Attempted, Builder, Probe, tls_setup};
+use crate::options::FieldError;
+use crate::options::Table;
+use crate::options::{Kind, opt};
 
-/// The kind-specific keys a TLS check accepts.
-pub const KEYS: &[&str] = &[
-    "address",
-    "server_name",
-    "cert_expiry_threshold",
-    "tls_verify",
-    "ca_file",
-];
+pub const KIND: Kind<Builder> = Kind {
+    name: "tls",
+    about: "TLS handshake and certificate: down when invalid or expired, degraded when expiring soon",
+    options: &[
+        opt("address", "\"host:port\"", "where to connect (required)"),
+        opt(
+            "server_name",
+            "\"example.com\"",
+            "the name to verify (default: the address's host)",
+        ),
+        opt(
+            "cert_expiry_threshold",
+            "\"14d\"",
+            "degraded when a certificate expires within this (default 14d)",
+        ),
+        opt(
+            "tls_verify",
+            "true",
+            "verify the chain and name (false: judge only expiry)",
+        ),
+        opt("ca_file", "\"ca.pem\"", "also trust these PEM certificates"),
+    ],
+    build,
+};
 
 const DEFAULT_EXPIRY_THRESHOLD: Duration = Duration::from_secs(14 * 86_400);
 
@@ -29,29 +46,27 @@ pub struct TlsProbe {
     expiry_threshold: Duration,
 }
 
-pub fn build(raw: &Spanned<RawCheck>, key: &str) -> Result<Box<dyn Probe>, FieldError> {
-    let check = raw.get_ref();
-    let address = fields::required(&check.address, raw, key, "address", "tls")?;
-    let (host, _port) = fields::host_port(address, key, "address")?;
-    let verify = check.tls_verify.as_ref().is_none_or(|v| *v.get_ref());
-    let ca = fields::ca_file(&check.ca_file, key)?;
-    let config = tls_setup::client_config(verify, ca.as_deref())
-        .map_err(|e| FieldError::new(raw.span(), fields::key(key, "ca_file"), e))?;
-    let name_field = check.server_name.as_ref();
-    let name = tls_setup::server_name(&name_field.map(|n| n.get_ref().clone()).unwrap_or(host))
-        .map_err(|e| {
-            FieldError::new(
-                name_field.map(|n| n.span()).unwrap_or(address.span()),
-                fields::key(key, "server_name"),
-                e,
-            )
+fn build(table: &Table) -> Result<Box<dyn Probe>, FieldError> {
+    let address = table.required_text("address")?;
+    let (host, _port) = table.host_port("address")?.expect("address is set");
+    let verify = table.bool("tls_verify")?.unwrap_or(true);
+    let ca = table.ca_file("ca_file")?;
+    let config =
+        tls_setup::client_config(verify, ca.as_ref()).map_err(|e| table.error("ca_file", e))?;
+    let name =
+        tls_setup::server_name(&table.text("server_name")?.unwrap_or(host)).map_err(|e| {
+            let field = if table.has("server_name") {
+                "server_name"
+            } else {
+                "address"
+            };
+            FieldError::new(table.span_of(field), table.key("server_name"), e)
         })?;
-    let expiry_threshold = match &check.cert_expiry_threshold {
-        Some(v) => duration(v, &fields::key(key, "cert_expiry_threshold"))?,
-        None => DEFAULT_EXPIRY_THRESHOLD,
-    };
+    let expiry_threshold = table
+        .duration("cert_expiry_threshold")?
+        .unwrap_or(DEFAULT_EXPIRY_THRESHOLD);
     Ok(Box::new(TlsProbe {
-        address: address.get_ref().clone(),
+        address,
         connector: tokio_rustls::TlsConnector::from(config),
         name,
         expiry_threshold,

@@ -3,17 +3,20 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use checkup_model::Status;
 
-use super::exit;
+use super::{CommandError, exit};
 use crate::{config, report, round, storage};
 
-pub async fn check(path: &Path, store: bool) -> anyhow::Result<ExitCode> {
+pub async fn check(path: &Path, store: bool) -> Result<ExitCode, CommandError> {
     let config = config::load(path)?;
     // Open storage before checking, so a storage problem shows before any wait.
     let storage = if store {
-        Some(storage::open(&config.storage).await?)
+        Some(
+            storage::open(&config.storage)
+                .await
+                .map_err(CommandError::storage("cannot open storage"))?,
+        )
     } else {
         None
     };
@@ -32,7 +35,10 @@ pub async fn check(path: &Path, store: bool) -> anyhow::Result<ExitCode> {
             config.storage.check_expiry,
         )
         .await
-        .with_context(|| format!("cannot store the round in {}", storage.describe()))?;
+        .map_err(CommandError::storage(format!(
+            "cannot store the round in {}",
+            storage.describe()
+        )))?;
         println!("stored {written}");
     }
     let all_healthy = round.results.iter().all(|r| r.status == Status::Healthy);

@@ -5,16 +5,15 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use checkup_model::{IncidentState, IncidentUpdate, incident::fold_incidents};
 
-use super::UsageError;
+use super::CommandError;
 use crate::checks::now_nanos;
 use crate::cli::IncidentAction;
-use crate::derived::{incidents, markdown};
+use crate::incidents::{self, markdown};
 use crate::{config, storage};
 
-pub async fn incident(path: &Path, action: IncidentAction) -> anyhow::Result<ExitCode> {
+pub async fn incident(path: &Path, action: IncidentAction) -> Result<ExitCode, CommandError> {
     let config = config::load(path)?;
     let known = incidents::load(&config.state_dir);
     let update = match action {
@@ -47,12 +46,11 @@ pub async fn incident(path: &Path, action: IncidentAction) -> anyhow::Result<Exi
                 .collect();
             for check in &checks {
                 if !names.contains(&check.as_str()) {
-                    return Err(UsageError(format!(
+                    return Err(CommandError::Usage(format!(
                         "--check {check:?} is not a check in {}; the checks are: {}",
                         path.display(),
                         names.join(", ")
-                    ))
-                    .into());
+                    )));
                 }
             }
             let now = now_nanos();
@@ -75,15 +73,14 @@ pub async fn incident(path: &Path, action: IncidentAction) -> anyhow::Result<Exi
         } => {
             let Some(previous) = known.iter().rev().find(|u| u.id == id) else {
                 let ids: Vec<String> = fold_incidents(&known).into_iter().map(|i| i.id).collect();
-                return Err(UsageError(format!(
+                return Err(CommandError::Usage(format!(
                     "no incident {id:?} recorded on this node; known: {}",
                     if ids.is_empty() {
                         "none".to_string()
                     } else {
                         ids.join(", ")
                     }
-                ))
-                .into());
+                )));
             };
             IncidentUpdate {
                 id,
@@ -97,10 +94,15 @@ pub async fn incident(path: &Path, action: IncidentAction) -> anyhow::Result<Exi
             }
         }
     };
-    let storage = storage::open(&config.storage).await?;
+    let storage = storage::open(&config.storage)
+        .await
+        .map_err(CommandError::storage("cannot open storage"))?;
     let written = incidents::publish(storage.as_ref(), &config.state_dir, &update)
         .await
-        .with_context(|| format!("cannot store the incident update in {}", storage.describe()))?;
+        .map_err(CommandError::storage(format!(
+            "cannot store the incident update in {}",
+            storage.describe()
+        )))?;
     println!(
         "incident {} is {}: stored {written}",
         update.id,
@@ -110,13 +112,12 @@ pub async fn incident(path: &Path, action: IncidentAction) -> anyhow::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
-fn parse_state(text: &str) -> anyhow::Result<IncidentState> {
+fn parse_state(text: &str) -> Result<IncidentState, CommandError> {
     IncidentState::parse(text).ok_or_else(|| {
         let states: Vec<&str> = IncidentState::ALL.iter().map(|s| s.as_str()).collect();
-        UsageError(format!(
+        CommandError::Usage(format!(
             "--state {text:?} is not one of {}",
             states.join(", ")
         ))
-        .into()
     })
 }

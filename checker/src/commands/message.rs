@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::exit;
+use super::{CommandError, exit};
 use crate::{config, messages};
 
 pub fn message(
@@ -12,7 +12,7 @@ pub fn message(
     check: Option<&str>,
     clear: bool,
     text: Option<&str>,
-) -> anyhow::Result<ExitCode> {
+) -> Result<ExitCode, CommandError> {
     // Notifiers are not needed here, nor their secrets in this shell.
     let config = config::load_without_notifiers(path)?;
     let Some(check) = check else {

@@ -6,11 +6,11 @@ use std::process::ExitCode;
 
 use checkup_model::Status;
 
-use super::exit;
+use super::{CommandError, exit};
 use crate::config;
 use crate::notify::{Event, EventKind};
 
-pub async fn notify_test(path: &Path) -> anyhow::Result<ExitCode> {
+pub async fn notify_test(path: &Path) -> Result<ExitCode, CommandError> {
     let config = config::load(path)?;
     if config.notifiers.is_empty() {
         eprintln!(

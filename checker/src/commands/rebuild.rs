@@ -6,19 +6,22 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use checkup_model::NodeView;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::derived::{Derived, fold_rounds, incidents, own_rounds};
+use super::CommandError;
+use crate::derived::{Derived, fold_rounds, own_rounds};
+use crate::incidents;
 use crate::{config, storage};
 
-pub async fn rebuild(path: &Path) -> anyhow::Result<ExitCode> {
+pub async fn rebuild(path: &Path) -> Result<ExitCode, CommandError> {
     let config = config::load(path)?;
-    let storage = storage::open(&config.storage).await?;
+    let storage = storage::open(&config.storage)
+        .await
+        .map_err(CommandError::storage("cannot open storage"))?;
     let rounds = own_rounds(storage.as_ref(), &config.node, i64::MIN)
         .await
-        .context("cannot list this node's round files")?;
+        .map_err(CommandError::storage("cannot list this node's round files"))?;
     eprintln!(
         "rebuilding the history of node {:?} from {} round files in {}",
         config.node,
@@ -44,14 +47,17 @@ pub async fn rebuild(path: &Path) -> anyhow::Result<ExitCode> {
     bar.finish_and_clear();
     let updates = incidents::from_storage(storage.as_ref(), &config.node)
         .await
-        .context("cannot read this node's incident updates")?;
-    incidents::replace(&config.state_dir, &updates)?;
+        .map_err(CommandError::storage(
+            "cannot read this node's incident updates",
+        ))?;
+    incidents::replace(&config.state_dir, &updates)
+        .map_err(CommandError::storage("cannot record the incident updates"))?;
     let checks = view.checks.len();
     let mut derived = Derived::from_view(view);
     derived
         .publish(storage.as_ref(), updates.clone())
         .await
-        .context("cannot write the rebuilt view")?;
+        .map_err(CommandError::storage("cannot write the rebuilt view"))?;
     println!(
         "rebuilt: {} rounds ({} unreadable, skipped), {checks} checks, {} incident updates",
         rounds.len() - skipped,

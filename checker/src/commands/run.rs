@@ -9,7 +9,9 @@ use tokio::time::MissedTickBehavior;
 
 use checkup_model::Status;
 
-use crate::derived::{Derived, incidents};
+use super::CommandError;
+use crate::derived::Derived;
+use crate::incidents;
 use crate::messages::MessageReader;
 use crate::notify::Notifications;
 use crate::spool::Spool;
@@ -18,10 +20,13 @@ use crate::{config, round, storage, systemd};
 /// How long sends still queued at shutdown may take.
 const NOTIFY_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
-pub async fn run(path: &Path) -> anyhow::Result<ExitCode> {
+pub async fn run(path: &Path) -> Result<ExitCode, CommandError> {
     let config = config::load(path)?;
-    let storage = storage::open(&config.storage).await?;
-    let mut spool = Spool::open(&config.state_dir.join("spool"))?;
+    let storage = storage::open(&config.storage)
+        .await
+        .map_err(CommandError::storage("cannot open storage"))?;
+    let mut spool = Spool::open(&config.state_dir.join("spool"))
+        .map_err(CommandError::storage("cannot open the spool"))?;
     let mut derived = Derived::resume(storage.as_ref(), &config.node, config.interval).await;
     let waiting = spool.waiting();
     if waiting > 0 {

@@ -3,9 +3,10 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use super::CommandError;
 use crate::config;
 
-pub fn validate(path: &Path) -> anyhow::Result<ExitCode> {
+pub fn validate(path: &Path) -> Result<ExitCode, CommandError> {
     let config = config::load(path)?;
     let mut extra = String::new();
     if !config.notifiers.is_empty() {

@@ -11,8 +11,9 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::RawConfig;
 use super::error::ConfigError;
-use super::{RawCheck, RawConfig, RawStorage};
+use crate::options::RawTable;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -214,62 +215,56 @@ fn at<T>(value: T) -> Spanned<T> {
     Spanned::new(0..0, value)
 }
 
-fn some_text(s: String) -> Option<Spanned<String>> {
-    (!s.is_empty()).then(|| at(s))
-}
+/// A table being filled from checkup.json: only values that are set go in.
+#[derive(Default)]
+struct Builder(Vec<(&'static str, toml::Value)>);
 
-/// A Go duration (ns) as a human duration; 0 (unset) as `None`.
-fn nanos(ns: i64) -> Option<Spanned<String>> {
-    (ns != 0).then(|| at(format!("{ns}ns")))
-}
+impl Builder {
+    fn new(name: String, kind: &str) -> Builder {
+        let mut b = Builder::default();
+        b.set("name", name);
+        b.set("type", kind);
+        b
+    }
 
-/// checkup: fewer than 1 attempt means 1.
-fn attempts(n: i64) -> Option<Spanned<i64>> {
-    Some(at(n.max(1)))
-}
+    fn set(&mut self, key: &'static str, value: impl Into<toml::Value>) {
+        self.0.push((key, value.into()));
+    }
 
-fn empty_check(name: String, kind: &str) -> RawCheck {
-    RawCheck {
-        name: at(name),
-        kind: at(kind.to_string()),
-        attempts: None,
-        attempt_spacing: None,
-        timeout: None,
-        threshold_rtt: None,
-        url: None,
-        method: None,
-        headers: None,
-        expected_status: None,
-        must_contain: None,
-        must_not_contain: None,
-        max_body_bytes: None,
-        body: None,
-        follow_redirects: None,
-        json_conditions: None,
-        header_conditions: None,
-        body_regex: None,
-        tls_verify: None,
-        ca_file: None,
-        address: None,
-        tls: None,
-        server_name: None,
-        cert_expiry_threshold: None,
-        query: None,
-        record_type: None,
-        server: None,
-        expected_rcode: None,
-        answers_contain: None,
-        answers_equal: None,
-        command: None,
-        args: None,
-        on_failure: None,
-        output_contains: None,
-        output_not_contains: None,
-        output_regex: None,
+    /// Text that checkup leaves empty when unset.
+    fn text(&mut self, key: &'static str, text: String) {
+        if !text.is_empty() {
+            self.set(key, text);
+        }
+    }
+
+    /// A Go duration (ns) as a human duration; 0 means unset.
+    fn nanos(&mut self, key: &'static str, ns: i64) {
+        if ns != 0 {
+            self.set(key, format!("{ns}ns"));
+        }
+    }
+
+    /// A Go duration (ns), or `default` when unset.
+    fn nanos_or(&mut self, key: &'static str, ns: i64, default: &str) {
+        if ns != 0 {
+            self.nanos(key, ns);
+        } else {
+            self.set(key, default);
+        }
+    }
+
+    /// checkup: fewer than 1 attempt means 1.
+    fn attempts(&mut self, n: i64) {
+        self.set("attempts", n.max(1));
+    }
+
+    fn build(self) -> RawTable {
+        crate::options::fields::table_of(self.0)
     }
 }
 
-fn translate(checker: Checker) -> Result<RawCheck, String> {
+fn translate(checker: Checker) -> Result<RawTable, String> {
     Ok(match checker {
         Checker::Http {
             endpoint_name,
@@ -282,27 +277,28 @@ fn translate(checker: Checker) -> Result<RawCheck, String> {
             attempt_spacing,
             headers,
         } => {
-            let mut c = empty_check(endpoint_name, "http");
-            c.url = Some(at(endpoint_url));
-            c.expected_status = Some(at(if up_status > 0 {
-                toml::Value::Integer(up_status)
+            let mut c = Builder::new(endpoint_name, "http");
+            c.set("url", endpoint_url);
+            if up_status > 0 {
+                c.set("expected_status", up_status);
             } else {
-                toml::Value::String("200-204".into())
-            }));
-            c.threshold_rtt = nanos(threshold_rtt);
-            c.must_contain = some_text(must_contain);
-            c.must_not_contain = some_text(must_not_contain);
-            c.attempts = attempts(n);
-            c.attempt_spacing = nanos(attempt_spacing);
-            c.follow_redirects = Some(at(0));
-            c.timeout = Some(at("10s".into()));
-            if !headers.is_empty() {
-                c.headers = Some(at(headers
-                    .into_iter()
-                    .map(|(k, v)| (k, v.join(", ")))
-                    .collect()));
+                c.set("expected_status", "200-204");
             }
-            c
+            c.nanos("threshold_rtt", threshold_rtt);
+            c.text("must_contain", must_contain);
+            c.text("must_not_contain", must_not_contain);
+            c.attempts(n);
+            c.nanos("attempt_spacing", attempt_spacing);
+            c.set("follow_redirects", 0);
+            c.set("timeout", "10s");
+            if !headers.is_empty() {
+                let table: toml::Table = headers
+                    .into_iter()
+                    .map(|(k, v)| (k, toml::Value::String(v.join(", "))))
+                    .collect();
+                c.set("headers", table);
+            }
+            c.build()
         }
         Checker::Tcp {
             endpoint_name,
@@ -314,17 +310,19 @@ fn translate(checker: Checker) -> Result<RawCheck, String> {
             threshold_rtt,
             attempts: n,
         } => {
-            let mut c = empty_check(endpoint_name, "tcp");
-            c.address = Some(at(endpoint_url));
+            let mut c = Builder::new(endpoint_name, "tcp");
+            c.set("address", endpoint_url);
             if tls {
-                c.tls = Some(at(true));
-                c.tls_verify = tls_skip_verify.then(|| at(false));
-                c.ca_file = some_text(tls_ca_file);
+                c.set("tls", true);
+                if tls_skip_verify {
+                    c.set("tls_verify", false);
+                }
+                c.text("ca_file", tls_ca_file);
             }
-            c.timeout = Some(nanos(timeout).unwrap_or_else(|| at("1s".into())));
-            c.threshold_rtt = nanos(threshold_rtt);
-            c.attempts = attempts(n);
-            c
+            c.nanos_or("timeout", timeout, "1s");
+            c.nanos("threshold_rtt", threshold_rtt);
+            c.attempts(n);
+            c.build()
         }
         Checker::Dns {
             endpoint_name,
@@ -335,24 +333,20 @@ fn translate(checker: Checker) -> Result<RawCheck, String> {
             attempts: n,
         } => {
             // Without a name to look up, checkup only connects to the server.
-            let mut c = empty_check(
-                endpoint_name,
-                if hostname_fqdn.is_empty() {
-                    "tcp"
-                } else {
-                    "dns"
-                },
-            );
-            if hostname_fqdn.is_empty() {
-                c.address = Some(at(endpoint_url));
+            let mut c = if hostname_fqdn.is_empty() {
+                let mut c = Builder::new(endpoint_name, "tcp");
+                c.set("address", endpoint_url);
+                c
             } else {
-                c.server = Some(at(endpoint_url));
-                c.query = Some(at(hostname_fqdn));
-            }
-            c.timeout = Some(nanos(timeout).unwrap_or_else(|| at("1s".into())));
-            c.threshold_rtt = nanos(threshold_rtt);
-            c.attempts = attempts(n);
-            c
+                let mut c = Builder::new(endpoint_name, "dns");
+                c.set("server", endpoint_url);
+                c.set("query", hostname_fqdn);
+                c
+            };
+            c.nanos_or("timeout", timeout, "1s");
+            c.nanos("threshold_rtt", threshold_rtt);
+            c.attempts(n);
+            c.build()
         }
         Checker::Tls {
             endpoint_name,
@@ -363,18 +357,18 @@ fn translate(checker: Checker) -> Result<RawCheck, String> {
             cert_expiry_threshold,
             trusted_roots,
         } => {
-            let mut c = empty_check(endpoint_name, "tls");
-            c.address = Some(at(endpoint_url));
-            c.timeout = nanos(timeout);
-            c.threshold_rtt = nanos(threshold_rtt);
-            c.attempts = attempts(n);
-            c.cert_expiry_threshold = nanos(cert_expiry_threshold);
+            let mut c = Builder::new(endpoint_name, "tls");
+            c.set("address", endpoint_url);
+            c.nanos("timeout", timeout);
+            c.nanos("threshold_rtt", threshold_rtt);
+            c.attempts(n);
+            c.nanos("cert_expiry_threshold", cert_expiry_threshold);
             match trusted_roots.len() {
                 0 => {}
-                1 => c.ca_file = trusted_roots.into_iter().next().map(at),
+                1 => c.text("ca_file", trusted_roots.into_iter().next().unwrap_or_default()),
                 _ => return Err("trusted_roots: only one file is supported here; concatenate the PEM files into one".into()),
             }
-            c
+            c.build()
         }
         Checker::Exec {
             name,
@@ -387,44 +381,36 @@ fn translate(checker: Checker) -> Result<RawCheck, String> {
             attempts: n,
             attempt_spacing,
         } => {
-            let mut c = empty_check(name, "exec");
-            c.command = Some(at(command));
-            c.args = (!arguments.is_empty()).then(|| at(arguments));
-            c.threshold_rtt = nanos(threshold_rtt);
-            c.output_contains = some_text(must_contain);
-            c.output_not_contains = some_text(must_not_contain);
-            c.on_failure =
-                matches!(raise.as_str(), "warn" | "warning").then(|| at("degraded".into()));
-            c.attempts = attempts(n);
-            c.attempt_spacing = nanos(attempt_spacing);
-            c.timeout = Some(at("10s".into()));
-            c
+            let mut c = Builder::new(name, "exec");
+            c.set("command", command);
+            if !arguments.is_empty() {
+                c.set("args", arguments);
+            }
+            c.nanos("threshold_rtt", threshold_rtt);
+            c.text("output_contains", must_contain);
+            c.text("output_not_contains", must_not_contain);
+            if matches!(raise.as_str(), "warn" | "warning") {
+                c.set("on_failure", "degraded");
+            }
+            c.attempts(n);
+            c.nanos("attempt_spacing", attempt_spacing);
+            c.set("timeout", "10s");
+            c.build()
         }
     })
 }
 
-fn translate_storage(storage: Storage) -> RawStorage {
-    let mut raw = RawStorage {
-        kind: at(String::new()),
-        dir: None,
-        bucket: None,
-        prefix: None,
-        region: None,
-        endpoint: None,
-        path_style: None,
-        access_key_id: None,
-        secret_access_key: None,
-        check_expiry: None,
-    };
+fn translate_storage(storage: Storage) -> RawTable {
+    let mut raw = Builder::default();
     match storage {
         Storage::Fs {
             dir,
             url: _,
             check_expiry,
         } => {
-            raw.kind = at("local".into());
-            raw.dir = Some(at(dir));
-            raw.check_expiry = nanos(check_expiry);
+            raw.set("type", "local");
+            raw.set("dir", dir);
+            raw.nanos("check_expiry", check_expiry);
         }
         Storage::S3 {
             access_key_id,
@@ -433,18 +419,18 @@ fn translate_storage(storage: Storage) -> RawStorage {
             bucket,
             check_expiry,
         } => {
-            raw.kind = at("s3".into());
-            raw.bucket = Some(at(bucket));
-            raw.region = some_text(region);
+            raw.set("type", "s3");
+            raw.set("bucket", bucket);
+            raw.text("region", region);
             // checkup uses static keys only when both are set.
             if !access_key_id.is_empty() && !secret_access_key.is_empty() {
-                raw.access_key_id = Some(at(access_key_id));
-                raw.secret_access_key = Some(at(secret_access_key));
+                raw.set("access_key_id", access_key_id);
+                raw.set("secret_access_key", secret_access_key);
             }
-            raw.check_expiry = nanos(check_expiry);
+            raw.nanos("check_expiry", check_expiry);
         }
     }
-    raw
+    raw.build()
 }
 
 /// 1-based line and column of a byte offset.

@@ -4,9 +4,7 @@
 //! naming the file, line, column and key.
 
 mod checkup_json;
-mod duration;
 mod error;
-pub mod kinds;
 mod raw;
 pub(crate) mod validate;
 
@@ -14,9 +12,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use duration::parse_duration;
-pub use error::{ConfigError, FieldError};
-pub use raw::{RawCheck, RawConfig, RawMaintenance, RawNotifier, RawStorage};
+pub use crate::options::{FieldError, parse_duration};
+pub use error::ConfigError;
+pub use raw::RawConfig;
 
 use crate::checks::Check;
 use crate::maintenance::Window;

@@ -635,3 +635,35 @@ fn commands_that_never_send_load_without_the_notifiers_secrets() {
     assert!(c.notifiers.is_empty());
     assert_eq!(c.checks.len(), 1);
 }
+
+#[test]
+fn a_key_no_kind_takes_points_to_the_reference() {
+    let shown = error_of(&format!("{GOOD_CHECK}colour = \"red\"\n")).to_string();
+    assert!(
+        shown.contains(
+            "checks[0].colour: unknown field `colour`; `checker kinds` lists what http checks take"
+        ),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_ca_file_must_hold_pem_certificates() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.pem");
+    std::fs::write(&empty, "").unwrap();
+    for table in [
+        "[[checks]]\nname = \"a\"\ntype = \"tls\"\naddress = \"x:443\"\n",
+        "[[checks]]\nname = \"a\"\ntype = \"http\"\nurl = \"https://x/\"\n",
+    ] {
+        let text = format!("{table}ca_file = \"{}\"\n", empty.display());
+        let shown = error_of(&text).to_string();
+        assert!(
+            shown.contains(&format!(
+                "checks[0].ca_file: {} holds no PEM certificates",
+                empty.display()
+            )),
+            "{shown}"
+        );
+    }
+}

@@ -6,9 +6,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use toml::Spanned;
-
-use super::{Config, FieldError, RawConfig, parse_duration};
+use super::{Config, RawConfig};
+use crate::options::{FieldError, duration};
 use crate::{checks, maintenance, notify, storage};
 
 const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
@@ -87,27 +86,25 @@ pub fn validate(raw: RawConfig, path: &Path) -> Result<Config, FieldError> {
     }
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut built = Vec::with_capacity(raw.checks.len());
-    for (i, check) in raw.checks.iter().enumerate() {
+    for (i, table) in raw.checks.iter().enumerate() {
         let key = format!("checks[{i}]");
-        let name = &check.get_ref().name;
-        if name.get_ref().trim().is_empty() {
+        let check = checks::build(table, &key)?;
+        if let Some(first) = seen.insert(check.common.name.clone(), i) {
+            let name_span = table
+                .get_ref()
+                .iter()
+                .find(|(k, _)| k.get_ref() == "name")
+                .map_or(table.span(), |(_, v)| v.span());
             return Err(FieldError::new(
-                name.span(),
-                format!("{key}.name"),
-                "must not be empty",
-            ));
-        }
-        if let Some(first) = seen.insert(name.get_ref().clone(), i) {
-            return Err(FieldError::new(
-                name.span(),
+                name_span,
                 format!("{key}.name"),
                 format!(
                     "{:?} is already the name of checks[{first}]; names identify checks on the page, so they must be unique",
-                    name.get_ref()
+                    check.common.name
                 ),
             ));
         }
-        built.push(Arc::new(checks::build(check, &key)?));
+        built.push(Arc::new(check));
     }
 
     let names: Vec<&str> = built.iter().map(|c| c.common.name.as_str()).collect();
@@ -124,69 +121,4 @@ pub fn validate(raw: RawConfig, path: &Path) -> Result<Config, FieldError> {
         notifiers,
         maintenance,
     })
-}
-
-/// An optional `checks = ["name", ...]` list of a notifier or maintenance
-/// window at `key`: each must name a configured check. `None` = all checks.
-pub fn check_list(
-    value: &Option<Spanned<Vec<Spanned<String>>>>,
-    key: &str,
-    check_names: &[&str],
-) -> Result<Option<Vec<String>>, FieldError> {
-    let Some(list) = value else { return Ok(None) };
-    if list.get_ref().is_empty() {
-        return Err(FieldError::new(
-            list.span(),
-            format!("{key}.checks"),
-            "is empty; leave it out to cover every check",
-        ));
-    }
-    let mut names = Vec::new();
-    for name in list.get_ref() {
-        if !check_names.contains(&name.get_ref().as_str()) {
-            return Err(FieldError::new(
-                name.span(),
-                format!("{key}.checks"),
-                format!(
-                    "no check is named {:?}; the checks are: {}",
-                    name.get_ref(),
-                    check_names.join(", ")
-                ),
-            ));
-        }
-        names.push(name.get_ref().clone());
-    }
-    Ok(Some(names))
-}
-
-/// Parses a spanned human duration, naming `key` on error.
-pub fn duration(value: &Spanned<String>, key: &str) -> Result<Duration, FieldError> {
-    parse_duration(value.get_ref()).map_err(|e| FieldError::new(value.span(), key, e))
-}
-
-/// A `headers` table as request headers, refusing a name or value HTTP
-/// cannot carry with its key (`checks[0].headers.X-Token`).
-pub fn header_map(
-    headers: &Option<Spanned<std::collections::BTreeMap<String, String>>>,
-    key: &str,
-) -> Result<reqwest::header::HeaderMap, FieldError> {
-    use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-    let mut map = HeaderMap::new();
-    let Some(h) = headers else {
-        return Ok(map);
-    };
-    for (name, value) in h.get_ref() {
-        let bad = |what: &str| {
-            FieldError::new(
-                h.span(),
-                format!("{key}.headers.{name}"),
-                format!("is not a valid header {what}"),
-            )
-        };
-        map.append(
-            HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad("name"))?,
-            HeaderValue::from_str(value).map_err(|_| bad("value"))?,
-        );
-    }
-    Ok(map)
 }

@@ -4,8 +4,6 @@
 //! they are lost. Only keys carrying this node's name are written.
 
 pub mod badges;
-pub mod incidents;
-pub mod markdown;
 
 use std::collections::HashMap;
 use std::time::Duration;

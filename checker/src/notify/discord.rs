@@ -8,13 +8,30 @@ use async_trait::async_trait;
 use checkup_model::Status;
 use reqwest::header::HeaderMap;
 use serde_json::json;
-use toml::Spanned;
 
-use super::registry::{url, url_for_people};
-use super::{Channel, Event, EventKind, http};
-use crate::config::{FieldError, RawNotifier};
+use super::http::{url_for_people, webhook_url};
+use super::{Builder, Channel, Event, EventKind, http};
+use crate::options::FieldError;
+use crate::options::Table;
+use crate::options::{Kind, opt};
 
-pub const KEYS: &[&str] = &["url", "url_env"];
+pub const KIND: Kind<Builder> = Kind {
+    name: "discord",
+    about: "Discord webhook, mentions disabled",
+    options: &[
+        opt(
+            "url",
+            "\"https://discord.com/api/webhooks/...\"",
+            "the webhook URL (or url_env)",
+        ),
+        opt(
+            "url_env",
+            "\"DISCORD_WEBHOOK_URL\"",
+            "the environment variable holding the URL",
+        ),
+    ],
+    build,
+};
 
 const RED: u32 = 0xD0_30_30;
 const YELLOW: u32 = 0xE0_A0_00;
@@ -25,14 +42,10 @@ pub struct Discord {
     url: url::Url,
 }
 
-pub fn build(
-    raw: &Spanned<RawNotifier>,
-    key: &str,
-    timeout: Duration,
-) -> Result<Box<dyn Channel>, FieldError> {
+fn build(table: &Table, timeout: Duration) -> Result<Box<dyn Channel>, FieldError> {
     Ok(Box::new(Discord {
-        url: url(raw, key)?,
-        client: http::client(raw, key, timeout, None)?,
+        url: webhook_url(table)?,
+        client: http::client(table, timeout, None)?,
     }))
 }
 

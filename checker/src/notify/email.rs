@@ -4,28 +4,44 @@
 
 use std::time::Duration;
 
+use super::{Builder, Channel, Event};
+use crate::options::FieldError;
+use crate::options::Table;
+use crate::options::{Kind, opt};
 use async_trait::async_trait;
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use toml::Spanned;
 
-use super::registry::{ca_pem, required, secret};
-use super::{Channel, Event};
-use crate::config::{FieldError, RawNotifier};
-
-pub const KEYS: &[&str] = &[
-    "host",
-    "port",
-    "tls",
-    "username",
-    "password",
-    "password_env",
-    "from",
-    "to",
-    "ca_file",
-];
+pub const KIND: Kind<Builder> = Kind {
+    name: "email",
+    about: "mail over SMTP: STARTTLS, implicit TLS, or plain to a relay on this machine",
+    options: &[
+        opt("host", "\"smtp.example.com\"", "the SMTP server (required)"),
+        opt("port", "587", "default: 587 starttls, 465 tls, 25 none"),
+        opt(
+            "tls",
+            "\"starttls\"",
+            "\"starttls\" (default), \"tls\" (implicit) or \"none\" (a relay on this machine)",
+        ),
+        opt("username", "\"checker@example.com\"", "log in as this user"),
+        opt("password", "\"...\"", "with username (or password_env)"),
+        opt(
+            "password_env",
+            "\"SMTP_PASSWORD\"",
+            "the environment variable holding the password",
+        ),
+        opt(
+            "from",
+            "\"Checker <checker@example.com>\"",
+            "the sender (required)",
+        ),
+        opt("to", "[\"ops@example.com\"]", "the recipients (required)"),
+        opt("ca_file", "\"ca.pem\"", "also trust these PEM certificates"),
+    ],
+    build,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -41,137 +57,93 @@ pub struct Email {
     shown: String,
 }
 
-pub fn build(
-    raw: &Spanned<RawNotifier>,
-    key: &str,
-    timeout: Duration,
-) -> Result<Box<dyn Channel>, FieldError> {
-    let n = raw.get_ref();
-    let field = |f: &str| format!("{key}.{f}");
-    let host = required(&n.host, raw, key, "host")?
-        .get_ref()
-        .trim()
-        .to_string();
-    let mode = match &n.tls {
-        None => Mode::StartTls,
-        Some(v) => match v.get_ref().as_str() {
-            "starttls" => Mode::StartTls,
-            "tls" => Mode::Implicit,
-            "none" => Mode::Plain,
-            other => {
-                return Err(FieldError::new(
-                    v.span(),
-                    field("tls"),
-                    format!(
-                        "{other:?} is not a TLS mode; use \"starttls\" (default, port 587), \"tls\" (implicit, port 465) or \"none\" (a relay on this machine)"
-                    ),
-                ));
-            }
-        },
-    };
-    let port = match &n.port {
-        Some(v) if !(1..=65535).contains(v.get_ref()) => {
-            return Err(FieldError::new(
-                v.span(),
-                field("port"),
-                format!("{} is not a port", v.get_ref()),
-            ));
+fn build(table: &Table, timeout: Duration) -> Result<Box<dyn Channel>, FieldError> {
+    let host = table.required_text("host")?.trim().to_string();
+    let mode = table
+        .parse("tls", |text| match text {
+            "starttls" => Ok(Mode::StartTls),
+            "tls" => Ok(Mode::Implicit),
+            "none" => Ok(Mode::Plain),
+            other => Err(format!(
+                "{other:?} is not a TLS mode; use \"starttls\" (default, port 587), \"tls\" (implicit, port 465) or \"none\" (a relay on this machine)"
+            )),
+        })?
+        .unwrap_or(Mode::StartTls);
+    let port = match table.get::<i64>("port")? {
+        Some(n) if !(1..=65535).contains(&n) => {
+            return Err(table.error("port", format!("{n} is not a port")));
         }
-        Some(v) => *v.get_ref() as u16,
+        Some(n) => n as u16,
         None => match mode {
             Mode::StartTls => 587,
             Mode::Implicit => 465,
             Mode::Plain => 25,
         },
     };
-    let password = secret(&n.password, &n.password_env, key, "password")?;
-    let credentials = match (&n.username, password) {
-        (Some(user), Some(password)) => Some(Credentials::new(user.get_ref().clone(), password)),
+    let password = table.secret("password")?;
+    let credentials = match (table.text("username")?, password) {
+        (Some(user), Some(password)) => Some(Credentials::new(user, password)),
         (None, None) => None,
-        (Some(user), None) => {
+        (Some(_), None) => {
             return Err(FieldError::new(
-                user.span(),
-                field("password"),
+                table.span_of("username"),
+                table.key("password"),
                 "is needed with username (or password_env)",
             ));
         }
         (None, Some(_)) => {
-            let span = n
-                .password
-                .as_ref()
-                .or(n.password_env.as_ref())
-                .map_or(raw.span(), |v| v.span());
+            let at = if table.has("password") {
+                "password"
+            } else {
+                "password_env"
+            };
             return Err(FieldError::new(
-                span,
-                field("username"),
+                table.span_of(at),
+                table.key("username"),
                 "is needed with a password",
             ));
         }
     };
     if mode == Mode::Plain && credentials.is_some() && !is_loopback(&host) {
-        let span = n.tls.as_ref().map_or(raw.span(), |v| v.span());
-        return Err(FieldError::new(
-            span,
-            field("tls"),
+        return Err(table.error(
+            "tls",
             format!(
                 "\"none\" would send the password in clear text to {host}; use \"starttls\" or \"tls\" (plain is for a relay on this machine)"
             ),
         ));
     }
-    let mailbox = |v: &Spanned<String>, name: &str| -> Result<Mailbox, FieldError> {
-        v.get_ref().parse().map_err(|e| {
-            FieldError::new(
-                v.span(),
-                field(name),
-                format!("{:?} is not an email address: {e}", v.get_ref()),
-            )
-        })
+    let mailbox = |text: &str, field: &str| -> Result<Mailbox, FieldError> {
+        text.parse()
+            .map_err(|e| table.error(field, format!("{text:?} is not an email address: {e}")))
     };
-    let from = mailbox(required(&n.from, raw, key, "from")?, "from")?;
-    let to = match &n.to {
-        Some(list) if !list.get_ref().is_empty() => list
-            .get_ref()
+    let from = mailbox(&table.required_text("from")?, "from")?;
+    let to = match table.text_list("to")? {
+        Some(list) if !list.is_empty() => list
             .iter()
             .map(|a| mailbox(a, "to"))
             .collect::<Result<Vec<_>, _>>()?,
-        Some(list) => {
-            return Err(FieldError::new(
-                list.span(),
-                field("to"),
-                "names no recipients",
-            ));
-        }
-        None => {
-            return Err(FieldError::new(
-                raw.span(),
-                field("to"),
-                "email notifiers need to = [\"someone@example.com\"]",
-            ));
-        }
+        Some(_) => return Err(table.error("to", "names no recipients")),
+        None => return Err(table.missing("to", "to = [\"someone@example.com\"]")),
     };
     let tls = match mode {
         Mode::Plain => {
-            if let Some(v) = &n.ca_file {
-                return Err(FieldError::new(
-                    v.span(),
-                    field("ca_file"),
-                    "only applies with tls = \"starttls\" or \"tls\"",
-                ));
+            if table.has("ca_file") {
+                return Err(
+                    table.error("ca_file", "only applies with tls = \"starttls\" or \"tls\"")
+                );
             }
             Tls::None
         }
         _ => {
             let mut params = TlsParameters::builder(host.clone());
-            if let Some(pem) = ca_pem(&n.ca_file, key)? {
-                let span = n.ca_file.as_ref().map_or(raw.span(), |v| v.span());
-                let cert = Certificate::from_pem(&pem).map_err(|e| {
-                    FieldError::new(span, field("ca_file"), format!("cannot be used: {e}"))
-                })?;
+            if let Some(ca) = table.ca_file("ca_file")? {
+                let cert = Certificate::from_pem(&ca.pem)
+                    .map_err(|e| table.error("ca_file", format!("cannot be used: {e}")))?;
                 params = params.add_root_certificate(cert);
             }
             let params = params
                 .build_rustls()
-                .map_err(|e| FieldError::new(raw.span(), key, format!("cannot set up TLS: {e}")))?;
+                .map_err(|e| table.table_error(format!("cannot set up TLS: {e}")))?;
             if mode == Mode::Implicit {
                 Tls::Wrapper(params)
             } else {

@@ -5,16 +5,15 @@
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
-use toml::Spanned;
 
-use crate::config::{FieldError, RawNotifier};
+use crate::options::FieldError;
+use crate::options::{CaFile, Table};
 
-/// A client for one notifier; `ca_pem` adds trusted CAs.
+/// A client for one notifier; `ca` adds trusted CAs.
 pub fn client(
-    raw: &Spanned<RawNotifier>,
-    key: &str,
+    table: &Table,
     timeout: Duration,
-    ca_pem: Option<Vec<u8>>,
+    ca: Option<&CaFile>,
 ) -> Result<reqwest::Client, FieldError> {
     let mut builder = reqwest::Client::builder()
         // The whole attempt is bounded by `Notifier::send_once`; this only
@@ -23,30 +22,33 @@ pub fn client(
         .user_agent(concat!("checkup-rs/", env!("CARGO_PKG_VERSION")))
         // A webhook that redirects elsewhere is misconfigured; do not resend the body.
         .redirect(reqwest::redirect::Policy::none());
-    if let Some(pem) = ca_pem {
-        let span = raw
-            .get_ref()
-            .ca_file
-            .as_ref()
-            .map_or(raw.span(), |v| v.span());
-        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-            FieldError::new(
-                span,
-                format!("{key}.ca_file"),
-                format!("is not PEM certificates: {e}"),
-            )
-        })?;
+    if let Some(ca) = ca {
+        let certs = reqwest::Certificate::from_pem_bundle(&ca.pem)
+            .map_err(|e| table.error("ca_file", format!("is not PEM certificates: {e}")))?;
         for cert in certs {
             builder = builder.add_root_certificate(cert);
         }
     }
-    builder.build().map_err(|e| {
-        FieldError::new(
-            raw.span(),
-            key,
-            format!("cannot set up an HTTP client: {e}"),
-        )
-    })
+    builder
+        .build()
+        .map_err(|e| table.table_error(format!("cannot set up an HTTP client: {e}")))
+}
+
+/// The URL of a webhook-like notifier (`url` or `url_env`), http(s) only.
+pub fn webhook_url(table: &Table) -> Result<url::Url, FieldError> {
+    table
+        .http_url("url", true)?
+        .ok_or_else(|| table.missing("url", "url (or url_env)"))
+}
+
+/// A URL for people: scheme, host and port, with the path (which may hold a
+/// token) left out.
+pub fn url_for_people(url: &url::Url) -> String {
+    let mut shown = url.origin().ascii_serialization();
+    if url.path() != "/" || url.query().is_some() {
+        shown.push_str("/…");
+    }
+    shown
 }
 
 /// POSTs `body` as JSON; any 2xx is success. The error names the status and

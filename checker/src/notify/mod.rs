@@ -21,7 +21,11 @@ use async_trait::async_trait;
 use checkup_model::Status;
 
 pub use dispatch::Notifications;
-pub use registry::from_raw;
+pub use registry::{NOTIFIERS, from_raw};
+
+/// Builds a channel from its table; `timeout` bounds one delivery attempt.
+pub type Builder =
+    fn(&crate::options::Table, Duration) -> Result<Box<dyn Channel>, crate::options::FieldError>;
 
 /// What happened, as a channel is told it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

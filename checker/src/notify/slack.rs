@@ -7,27 +7,40 @@ use async_trait::async_trait;
 use checkup_model::Status;
 use reqwest::header::HeaderMap;
 use serde_json::json;
-use toml::Spanned;
 
-use super::registry::{url, url_for_people};
-use super::{Channel, Event, EventKind, http};
-use crate::config::{FieldError, RawNotifier};
+use super::http::{url_for_people, webhook_url};
+use super::{Builder, Channel, Event, EventKind, http};
+use crate::options::FieldError;
+use crate::options::Table;
+use crate::options::{Kind, opt};
 
-pub const KEYS: &[&str] = &["url", "url_env"];
+pub const KIND: Kind<Builder> = Kind {
+    name: "slack",
+    about: "Slack incoming webhook",
+    options: &[
+        opt(
+            "url",
+            "\"https://hooks.slack.com/services/...\"",
+            "the webhook URL (or url_env)",
+        ),
+        opt(
+            "url_env",
+            "\"SLACK_WEBHOOK_URL\"",
+            "the environment variable holding the URL",
+        ),
+    ],
+    build,
+};
 
 pub struct Slack {
     client: reqwest::Client,
     url: url::Url,
 }
 
-pub fn build(
-    raw: &Spanned<RawNotifier>,
-    key: &str,
-    timeout: Duration,
-) -> Result<Box<dyn Channel>, FieldError> {
+fn build(table: &Table, timeout: Duration) -> Result<Box<dyn Channel>, FieldError> {
     Ok(Box::new(Slack {
-        url: url(raw, key)?,
-        client: http::client(raw, key, timeout, None)?,
+        url: webhook_url(table)?,
+        client: http::client(table, timeout, None)?,
     }))
 }
 

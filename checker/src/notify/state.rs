@@ -17,6 +17,7 @@ use checkup_model::Status;
 use serde::{Deserialize, Serialize};
 
 use super::{EventKind, Policy};
+use crate::atomic_file;
 
 /// What one round says about a check, for the state machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,14 +189,11 @@ impl StateFile {
 
     /// Writes it atomically (temp file, fsync, rename), like the spool.
     pub fn save(&self, state_dir: &Path) -> Result<(), crate::storage::StorageError> {
-        std::fs::create_dir_all(state_dir).map_err(|source| crate::storage::StorageError::Io {
-            action: "cannot create state directory",
-            path: state_dir.to_path_buf(),
-            source,
-        })?;
+        std::fs::create_dir_all(state_dir)
+            .map_err(atomic_file::io("cannot create state directory", state_dir))?;
         let mut bytes = serde_json::to_vec_pretty(self)?;
         bytes.push(b'\n');
-        crate::storage::write_atomic(state_dir, FILE_NAME, &bytes)
+        Ok(atomic_file::write_atomic(state_dir, FILE_NAME, &bytes)?)
     }
 
     /// Forgets notifiers and checks no longer configured.

@@ -6,13 +6,36 @@ use std::time::Duration;
 use async_trait::async_trait;
 use reqwest::header::HeaderMap;
 use serde_json::json;
-use toml::Spanned;
 
-use super::registry::{ca_pem, url, url_for_people};
-use super::{Channel, Event, http};
-use crate::config::{FieldError, RawNotifier};
+use super::http::{url_for_people, webhook_url};
+use super::{Builder, Channel, Event, http};
+use crate::options::FieldError;
+use crate::options::Table;
+use crate::options::{Kind, opt};
 
-pub const KEYS: &[&str] = &["url", "url_env", "headers", "ca_file"];
+pub const KIND: Kind<Builder> = Kind {
+    name: "webhook",
+    about: "POST the event as JSON to a URL",
+    options: &[
+        opt(
+            "url",
+            "\"https://hooks.example.com/...\"",
+            "where to POST (or url_env)",
+        ),
+        opt(
+            "url_env",
+            "\"WEBHOOK_URL\"",
+            "the environment variable holding the URL",
+        ),
+        opt(
+            "headers",
+            "{ Authorization = \"Bearer ...\" }",
+            "extra request headers",
+        ),
+        opt("ca_file", "\"ca.pem\"", "also trust these PEM certificates"),
+    ],
+    build,
+};
 
 pub struct Webhook {
     client: reqwest::Client,
@@ -20,19 +43,11 @@ pub struct Webhook {
     headers: HeaderMap,
 }
 
-pub fn build(
-    raw: &Spanned<RawNotifier>,
-    key: &str,
-    timeout: Duration,
-) -> Result<Box<dyn Channel>, FieldError> {
-    let n = raw.get_ref();
-    let url = url(raw, key)?;
-    let headers = crate::config::validate::header_map(&n.headers, key)?;
-    let client = http::client(raw, key, timeout, ca_pem(&n.ca_file, key)?)?;
+fn build(table: &Table, timeout: Duration) -> Result<Box<dyn Channel>, FieldError> {
     Ok(Box::new(Webhook {
-        client,
-        url,
-        headers,
+        url: webhook_url(table)?,
+        headers: table.headers("headers")?,
+        client: http::client(table, timeout, table.ca_file("ca_file")?.as_ref())?,
     }))
 }
 

@@ -8,21 +8,56 @@
 //! checkers sharing a directory cannot lose each other's entries: the worst a
 //! race does is leave one round out until the next rebuild.
 
-use std::fs::{self, File};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use checkup_model::history::{VIEWS_DIR, node_of_view_key};
 use checkup_model::{ResultFileName, index::index_from_names};
 
-use super::{Storage, StorageError};
+use super::{Builder, Storage, StorageError, StorageKind};
+pub use crate::atomic_file::{io, remove_orphaned_temp_files, write_atomic};
+use crate::options::FieldError;
+use crate::options::Table;
+use crate::options::{Kind, opt};
 
 pub const INDEX_NAME: &str = "index.json";
 
-/// The kind-specific keys local storage accepts.
-pub const KEYS: &[&str] = &["dir"];
+pub const KIND: Kind<Builder> = Kind {
+    name: "local",
+    about: "a directory, with index.json for the page",
+    options: &[opt(
+        "dir",
+        "\"/var/lib/checker/results\"",
+        "where results go; relative to the config file (default \"results\")",
+    )],
+    build,
+};
+
+const DEFAULT_DIR: &str = "results";
+
+fn build(table: &Table, base_dir: &Path) -> Result<StorageKind, FieldError> {
+    let dir = match table.text("dir")? {
+        Some(d) if d.trim().is_empty() => return Err(table.error("dir", "must not be empty")),
+        Some(d) => base_dir.join(d),
+        None => default_dir(base_dir),
+    };
+    Ok(StorageKind::Local { dir })
+}
+
+/// Without a directory, results go to `results/` in systemd's
+/// `$STATE_DIRECTORY` if set (the config directory is read-only under
+/// systemd), else beside the config file.
+pub fn default_dir(base_dir: &Path) -> PathBuf {
+    match std::env::var_os("STATE_DIRECTORY") {
+        // systemd may pass several, colon-separated: the first is ours.
+        Some(dirs) if !dirs.is_empty() => {
+            let dirs = dirs.to_string_lossy().into_owned();
+            PathBuf::from(dirs.split(':').next().unwrap_or_default()).join(DEFAULT_DIR)
+        }
+        _ => base_dir.join(DEFAULT_DIR),
+    }
+}
 
 pub struct LocalStorage {
     dir: PathBuf,
@@ -43,7 +78,7 @@ impl LocalStorage {
         let index = index_from_names(names.iter().map(String::as_str));
         let mut bytes = serde_json::to_vec(&index)?;
         bytes.push(b'\n');
-        write_atomic(&self.dir, INDEX_NAME, &bytes)
+        Ok(write_atomic(&self.dir, INDEX_NAME, &bytes)?)
     }
 
     fn list(&self) -> Result<Vec<String>, StorageError> {
@@ -94,7 +129,7 @@ impl LocalStorage {
                 Ok(()) => removed += 1,
                 // Someone else removed it first: the outcome we wanted.
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(io("cannot delete", &path)(e)),
+                Err(e) => return Err(io("cannot delete", &path)(e).into()),
             }
         }
         if removed > 0 {
@@ -164,7 +199,7 @@ impl Storage for LocalStorage {
         match tokio::fs::read(&path).await {
             Ok(bytes) => Ok(Some(bytes)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(io("cannot read", &path)(e)),
+            Err(e) => Err(io("cannot read", &path)(e).into()),
         }
     }
 
@@ -177,76 +212,13 @@ impl Storage for LocalStorage {
                 names.sort();
                 Ok(names)
             }
-            Err(StorageError::Io { source, .. })
+            Err(StorageError::Io(crate::atomic_file::FileError { source, .. }))
                 if source.kind() == std::io::ErrorKind::NotFound =>
             {
                 Ok(Vec::new())
             }
             Err(e) => Err(e),
         }
-    }
-}
-
-/// Deletes temp files left by writers that died mid-write (kill -9, power
-/// loss). Only files of processes that no longer exist: a temp file of a live
-/// checker sharing the directory may be about to be renamed into place.
-pub fn remove_orphaned_temp_files(dir: &Path) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = temp_file_pid(&name) else {
-            continue;
-        };
-        if !Path::new(&format!("/proc/{pid}")).exists() {
-            let _ = fs::remove_file(entry.path());
-        }
-    }
-}
-
-/// The writer's pid in a temp file name `.<name>.<pid>.<n>.tmp`.
-fn temp_file_pid(name: &str) -> Option<u32> {
-    let stem = name.strip_prefix('.')?.strip_suffix(".tmp")?;
-    let mut parts = stem.rsplit('.');
-    let _counter: u64 = parts.next()?.parse().ok()?;
-    parts.next()?.parse().ok()
-}
-
-/// Writes `bytes` to `dir/name` so that readers see the old file or the whole
-/// new one, never a part, even across a crash or power loss.
-pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), StorageError> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    // Dot-prefixed and unique per process and call, so temp files never look
-    // like result files and concurrent writers never share one.
-    let tmp = dir.join(format!(
-        ".{name}.{}.{}.tmp",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = (|| {
-        let mut f = File::create_new(&tmp).map_err(io("cannot create", &tmp))?;
-        f.write_all(bytes).map_err(io("cannot write", &tmp))?;
-        f.sync_all().map_err(io("cannot sync", &tmp))?;
-        let target = dir.join(name);
-        fs::rename(&tmp, &target).map_err(io("cannot rename into place", &target))?;
-        File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(io("cannot sync directory", dir))
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// Turns an I/O error into a [`StorageError`] naming what was done to which path.
-pub fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> StorageError {
-    let path = path.to_path_buf();
-    move |source| StorageError::Io {
-        action,
-        path,
-        source,
     }
 }
 

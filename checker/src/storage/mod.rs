@@ -4,6 +4,7 @@
 
 mod gzip;
 mod local;
+mod registry;
 mod s3;
 
 use std::path::{Path, PathBuf};
@@ -13,21 +14,22 @@ use async_trait::async_trait;
 use checkup_model::{CheckResult, ResultFileName};
 use toml::Spanned;
 
-pub use local::{LocalStorage, io as io_error, remove_orphaned_temp_files, write_atomic};
+pub use local::LocalStorage;
 pub use s3::{S3Settings, S3Storage};
 
-use crate::config::{FieldError, RawStorage, kinds, validate::duration};
+use crate::options::FieldError;
+use crate::options::{RawTable, Table};
+
+pub use registry::STORAGES;
+
+/// Validates a kind's table into its settings; `base_dir` anchors relative paths.
+pub type Builder = fn(&Table, &Path) -> Result<StorageKind, FieldError>;
 
 /// Why a storage operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
-    #[error("{action} {}: {source}", path.display())]
-    Io {
-        action: &'static str,
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] crate::atomic_file::FileError),
     #[error("{action} s3://{bucket}/{key}: {message}")]
     Remote {
         action: &'static str,
@@ -97,70 +99,37 @@ pub struct StorageConfig {
     pub check_expiry: Option<Duration>,
 }
 
+/// Each kind's validated settings. `describe` and `open` match on it, so the
+/// compiler names every place a new kind must be handled.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StorageKind {
     Local { dir: PathBuf },
     S3(S3Settings),
 }
 
-/// Every kind: its `type` name and the kind-specific keys it accepts.
-const KINDS: &[(&str, &[&str])] = &[("local", local::KEYS), ("s3", s3::KEYS)];
-const DEFAULT_LOCAL_DIR: &str = "results";
-
 impl StorageConfig {
-    /// Validates the `[storage]` table. Without a directory, results go to
-    /// `results/` in systemd's `$STATE_DIRECTORY` if set (the config directory
-    /// is read-only under systemd), else beside the config file. Relative
-    /// paths are relative to the config file.
+    /// Validates the `[storage]` table; relative paths are relative to
+    /// `base_dir`, the config file's directory. Without a table, results go
+    /// to local storage's default directory.
     pub fn from_raw(
-        raw: Option<&Spanned<RawStorage>>,
+        raw: Option<&Spanned<RawTable>>,
         base_dir: &Path,
     ) -> Result<StorageConfig, FieldError> {
-        let default_dir = || match std::env::var_os("STATE_DIRECTORY") {
-            // systemd may pass several, colon-separated: the first is ours.
-            Some(dirs) if !dirs.is_empty() => {
-                let dirs = dirs.to_string_lossy().into_owned();
-                PathBuf::from(dirs.split(':').next().unwrap_or_default()).join(DEFAULT_LOCAL_DIR)
-            }
-            _ => base_dir.join(DEFAULT_LOCAL_DIR),
-        };
         let Some(raw) = raw else {
             return Ok(StorageConfig {
-                kind: StorageKind::Local { dir: default_dir() },
+                kind: StorageKind::Local {
+                    dir: local::default_dir(base_dir),
+                },
                 check_expiry: None,
             });
         };
-        let raw_ref = raw.get_ref();
-        let (kind, _) = kinds::pick(
-            KINDS,
-            |(name, keys)| (*name, *keys),
-            &raw_ref.kind,
-            raw_ref.kind_specific_keys(),
-            "storage",
-            "storage",
-        )?;
-        let check_expiry = match &raw_ref.check_expiry {
-            Some(v) => Some(duration(v, "storage.check_expiry")?),
-            None => None,
+        let (kind, table) = STORAGES.pick(raw, "storage")?;
+        let config = StorageConfig {
+            check_expiry: table.duration("check_expiry")?,
+            kind: (kind.build)(&table, base_dir)?,
         };
-        let kind = match *kind {
-            "local" => {
-                let dir = match &raw_ref.dir {
-                    Some(d) if d.get_ref().trim().is_empty() => {
-                        return Err(FieldError::new(
-                            d.span(),
-                            "storage.dir",
-                            "must not be empty",
-                        ));
-                    }
-                    Some(d) => base_dir.join(d.get_ref()),
-                    None => default_dir(),
-                };
-                StorageKind::Local { dir }
-            }
-            _ => StorageKind::S3(S3Settings::from_raw(raw)?),
-        };
-        Ok(StorageConfig { kind, check_expiry })
+        table.ensure_all_read()?;
+        Ok(config)
     }
 
     /// Where results go, for people.

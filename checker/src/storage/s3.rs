@@ -9,21 +9,46 @@ use aws_sdk_s3::error::DisplayErrorContext;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use checkup_model::ResultFileName;
-use toml::Spanned;
 
-use super::{Storage, StorageError};
-use crate::config::{FieldError, RawStorage};
+use super::{Builder, Storage, StorageError, StorageKind};
+use crate::options::FieldError;
+use crate::options::Table;
+use crate::options::{Kind, opt};
 
-/// The kind-specific keys S3 storage accepts.
-pub const KEYS: &[&str] = &[
-    "bucket",
-    "prefix",
-    "region",
-    "endpoint",
-    "path_style",
-    "access_key_id",
-    "secret_access_key",
-];
+pub const KIND: Kind<Builder> = Kind {
+    name: "s3",
+    about: "an S3 bucket: AWS, or any S3-compatible store (Garage, MinIO, R2)",
+    options: &[
+        opt("bucket", "\"status\"", "the bucket (required)"),
+        opt(
+            "prefix",
+            "\"checkup/\"",
+            "a key prefix; a '/' is added if missing",
+        ),
+        opt(
+            "region",
+            "\"eu-west-1\"",
+            "the region to sign for (default us-east-1)",
+        ),
+        opt(
+            "endpoint",
+            "\"http://127.0.0.1:3900\"",
+            "an S3-compatible store (default: AWS)",
+        ),
+        opt(
+            "path_style",
+            "true",
+            "bucket in the path (default: true with endpoint, false on AWS)",
+        ),
+        opt(
+            "access_key_id",
+            "\"...\"",
+            "static credentials (default: the standard AWS chain)",
+        ),
+        opt("secret_access_key", "\"...\"", "with access_key_id"),
+    ],
+    build: |table, _| S3Settings::from_table(table).map(StorageKind::S3),
+};
 
 const DEFAULT_REGION: &str = "us-east-1";
 /// DeleteObjects takes at most this many keys per call.
@@ -57,26 +82,20 @@ impl std::fmt::Debug for S3Settings {
 }
 
 impl S3Settings {
-    pub fn from_raw(raw: &Spanned<RawStorage>) -> Result<S3Settings, FieldError> {
-        let r = raw.get_ref();
-        let bucket = r.bucket.as_ref().ok_or_else(|| {
-            FieldError::new(raw.span(), "storage.bucket", "s3 storage needs a bucket")
-        })?;
-        let name = bucket.get_ref();
-        if name.is_empty()
-            || name.len() > 255
-            || name.contains('/')
-            || name.chars().any(char::is_whitespace)
+    fn from_table(table: &Table) -> Result<S3Settings, FieldError> {
+        let bucket = table
+            .text("bucket")?
+            .ok_or_else(|| table.missing("bucket", "a bucket"))?;
+        if bucket.is_empty()
+            || bucket.len() > 255
+            || bucket.contains('/')
+            || bucket.chars().any(char::is_whitespace)
         {
-            return Err(FieldError::new(
-                bucket.span(),
-                "storage.bucket",
-                format!("{name:?} is not a bucket name"),
-            ));
+            return Err(table.error("bucket", format!("{bucket:?} is not a bucket name")));
         }
-        let prefix = match &r.prefix {
+        let prefix = match table.text("prefix")? {
             Some(p) => {
-                let p = p.get_ref().trim_start_matches('/');
+                let p = p.trim_start_matches('/');
                 if p.is_empty() || p.ends_with('/') {
                     p.to_string()
                 } else {
@@ -85,57 +104,41 @@ impl S3Settings {
             }
             None => String::new(),
         };
-        let endpoint = match &r.endpoint {
-            Some(e) => {
-                let url = url::Url::parse(e.get_ref()).map_err(|err| {
-                    FieldError::new(
-                        e.span(),
-                        "storage.endpoint",
-                        format!("{:?} is not a URL: {err}", e.get_ref()),
-                    )
-                })?;
-                if !matches!(url.scheme(), "http" | "https") {
-                    return Err(FieldError::new(
-                        e.span(),
-                        "storage.endpoint",
-                        "must start with http:// or https://",
-                    ));
-                }
-                Some(e.get_ref().trim_end_matches('/').to_string())
-            }
+        // Checked as a URL, kept as written (without a trailing '/').
+        let endpoint = match table.http_url("endpoint", false)? {
+            Some(_) => table
+                .text("endpoint")?
+                .map(|t| t.trim().trim_end_matches('/').to_string()),
             None => None,
         };
-        let credentials = match (&r.access_key_id, &r.secret_access_key) {
-            (Some(id), Some(secret)) => Some((id.get_ref().clone(), secret.get_ref().clone())),
+        let credentials = match (
+            table.text("access_key_id")?,
+            table.text("secret_access_key")?,
+        ) {
+            (Some(id), Some(secret)) => Some((id, secret)),
             (None, None) => None,
-            (Some(v), None) => {
+            (Some(_), None) => {
                 return Err(FieldError::new(
-                    v.span(),
-                    "storage.secret_access_key",
+                    table.span_of("access_key_id"),
+                    table.key("secret_access_key"),
                     "is needed with access_key_id",
                 ));
             }
-            (None, Some(v)) => {
+            (None, Some(_)) => {
                 return Err(FieldError::new(
-                    v.span(),
-                    "storage.access_key_id",
+                    table.span_of("secret_access_key"),
+                    table.key("access_key_id"),
                     "is needed with secret_access_key",
                 ));
             }
         };
         Ok(S3Settings {
-            bucket: name.clone(),
+            bucket,
             prefix,
-            region: r
-                .region
-                .as_ref()
-                .map(|v| v.get_ref().clone())
+            region: table
+                .text("region")?
                 .unwrap_or_else(|| DEFAULT_REGION.into()),
-            path_style: r
-                .path_style
-                .as_ref()
-                .map(|v| *v.get_ref())
-                .unwrap_or(endpoint.is_some()),
+            path_style: table.bool("path_style")?.unwrap_or(endpoint.is_some()),
             endpoint,
             credentials,
         })
@@ -316,7 +319,7 @@ impl Storage for S3Storage {
     ) -> Result<String, StorageError> {
         let key = format!("{}{key}", self.settings.prefix);
         // JSON (history views above all) is stored gzipped, as S3 serves
-        // objects as stored: 940 KB becomes about 58 KB for each page load.
+        // objects as stored: every page load then moves the packed bytes.
         let (bytes, encoding) = if content_type == "application/json" {
             (super::gzip::compress(&bytes), Some("gzip".to_string()))
         } else {

@@ -7,7 +7,10 @@ use std::path::Path;
 
 use checkup_model::IncidentUpdate;
 
-use crate::storage::{Storage, StorageError, io_error, write_atomic};
+pub mod markdown;
+
+use crate::atomic_file::{io as io_error, write_atomic};
+use crate::storage::{Storage, StorageError};
 
 const FILE: &str = "incidents.json";
 const DIR: &str = "incidents/";
@@ -62,7 +65,7 @@ pub fn replace(state_dir: &Path, updates: &[IncidentUpdate]) -> Result<(), Stora
         .map_err(io_error("cannot create state directory", state_dir))?;
     let mut json = serde_json::to_vec_pretty(&updates)?;
     json.push(b'\n');
-    write_atomic(state_dir, FILE, &json)
+    Ok(write_atomic(state_dir, FILE, &json)?)
 }
 
 /// This node's updates as stored, oldest first (for `checker rebuild`).

@@ -7,9 +7,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use checkup_model::{CheckResult, Status};
-use system_tests::dns_server;
-use system_tests::test_server::TestServer;
-use system_tests::tls_server::{TestCa, serve};
+use testkit::dns_server;
+use testkit::test_server::TestServer;
+use testkit::tls_server::{TestCa, serve};
 
 use crate::config;
 use crate::round::run_round;

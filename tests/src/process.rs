@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
-pub use testkit::process::{ChildGuard, free_port, wait_for_port};
+pub use testkit::process::{ChildGuard, free_port};
 
 /// The `checker` binary, built once per test process through cargo (which
 /// does nothing when it is up to date).

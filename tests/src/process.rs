@@ -7,26 +7,49 @@ use std::sync::OnceLock;
 
 pub use testkit::process::{ChildGuard, free_port};
 
-/// The `checker` binary, built once per test process through cargo (which
+/// The packages whose features the test build resolves: building the
+/// checker with both selected gives it the dependencies `cargo test` already
+/// compiled (`-p checker` alone resolves other features, and would rebuild
+/// dozens of crates).
+const CHECKER_BUILD: [&str; 7] = [
+    "build",
+    "-p",
+    "checker",
+    "-p",
+    "system-tests",
+    "--bin",
+    "checker",
+];
+
+/// The `checker` binary. `scripts/test` builds it once, before `cargo test`,
+/// and names it in `CHECKUP_CHECKER_BIN`; without that (a test run by hand)
+/// it is built here, once per test process, with [`CHECKER_BUILD`] (which
 /// does nothing when it is up to date).
 pub fn checker_bin() -> PathBuf {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
+        if let Some(bin) = std::env::var_os("CHECKUP_CHECKER_BIN") {
+            let bin = PathBuf::from(bin);
+            assert!(
+                bin.is_file(),
+                "CHECKUP_CHECKER_BIN names {}, which is not a file",
+                bin.display()
+            );
+            return bin;
+        }
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let out = Command::new(cargo)
             .current_dir(crate::workspace_root())
-            .args([
-                "build",
-                "-p",
-                "checker",
-                "--bin",
-                "checker",
-                "--message-format=json-render-diagnostics",
-            ])
+            .args(CHECKER_BUILD)
+            .arg("--message-format=json-render-diagnostics")
             .stderr(Stdio::inherit())
             .output()
             .expect("cannot run cargo build");
-        assert!(out.status.success(), "cargo build -p checker failed");
+        assert!(
+            out.status.success(),
+            "cargo {} failed",
+            CHECKER_BUILD.join(" ")
+        );
         String::from_utf8_lossy(&out.stdout)
             .lines()
             .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
@@ -35,4 +58,17 @@ pub fn checker_bin() -> PathBuf {
             .expect("cargo reported no checker executable")
     })
     .clone()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn scripts_test_builds_the_checker_as_the_tests_would() {
+        let script = include_str!("../../scripts/test");
+        let command = format!("cargo {}", super::CHECKER_BUILD.join(" "));
+        assert!(
+            script.lines().any(|l| l.trim() == command),
+            "scripts/test does not run `{command}`"
+        );
+    }
 }

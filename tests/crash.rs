@@ -4,7 +4,7 @@
 
 use std::fs;
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use checkup_model::{Index, ResultFileName, parse_round};
 use system_tests::process::checker_bin;
@@ -20,6 +20,15 @@ fn pauses(count: usize) -> Vec<Duration> {
             x ^= x << 17;
             Duration::from_millis(150 + x % 1200)
         })
+        .collect()
+}
+
+/// The names of the round files in `dir`.
+fn round_files(dir: &std::path::Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| ResultFileName::parse(n).is_ok())
         .collect()
 }
 
@@ -110,8 +119,33 @@ fn fifty_kills_leave_only_whole_files_and_a_spool_that_replays() {
 
     // One clean run: leftovers of dead writers go, the spool replays.
     fs::write(&cfg, config(&results.display().to_string())).unwrap();
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as i64;
     let mut child = start_run();
-    std::thread::sleep(Duration::from_secs(3));
+    // Stopped once it has stored a round of its own (retention runs with
+    // each store; replayed rounds are older) and the spool is empty
+    // (replays follow a stored round); SIGTERM lets the round in flight
+    // finish.
+    let spool_empty = || {
+        fs::read_dir(state.join("spool"))
+            .map(|d| d.count() == 0)
+            .unwrap_or(true)
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let own_round_stored = || {
+        round_files(&results)
+            .iter()
+            .any(|f| ResultFileName::parse(f).is_ok_and(|n| n.timestamp >= started))
+    };
+    while !(own_round_stored() && spool_empty()) {
+        assert!(
+            Instant::now() < deadline,
+            "the clean run stored no round or did not empty the spool within 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -131,11 +165,7 @@ fn fifty_kills_leave_only_whole_files_and_a_spool_that_replays() {
     );
     let index: Index =
         serde_json::from_str(&fs::read_to_string(results.join("index.json")).unwrap()).unwrap();
-    let files: Vec<String> = fs::read_dir(&results)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| ResultFileName::parse(n).is_ok())
-        .collect();
+    let files = round_files(&results);
     assert_eq!(
         index.len(),
         files.len(),

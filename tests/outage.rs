@@ -86,7 +86,7 @@ async fn rounds_during_a_30_second_outage_all_arrive_once() {
     wait_for("the spool to drain", 60, &|| {
         spooled(&state.join("spool")) == 0
     });
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // SIGTERM lets the round in flight finish and be stored or spooled.
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()

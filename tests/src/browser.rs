@@ -1,13 +1,13 @@
 //! Headless Chromium (Debian's) driven through chromedriver with fantoccini,
 //! with the flags that keep it off the network and working as root.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 
-use crate::process::{ChildGuard, free_port, wait_for_port};
+use crate::process::{ChildGuard, free_port};
 
 pub struct Browser {
     pub client: Client,
@@ -19,14 +19,11 @@ impl Browser {
     /// Starts chromedriver and a headless Chromium window of `width`×`height`.
     pub async fn start(width: u32, height: u32) -> Browser {
         let port = free_port();
-        let driver = ChildGuard::spawn(
+        let mut driver = ChildGuard::spawn_logged(
             "chromedriver",
-            Command::new("chromedriver")
-                .arg(format!("--port={port}"))
-                .stdout(Stdio::null())
-                .stderr(Stdio::null()),
+            Command::new("chromedriver").arg(format!("--port={port}")),
         );
-        wait_for_port(port, "chromedriver");
+        driver.wait_for_port(port);
         let profile = tempfile::tempdir().expect("cannot make a browser profile directory");
         let args = [
             "--headless=new".to_string(),
@@ -56,7 +53,12 @@ impl Browser {
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
-            .expect("cannot start a Chromium session through chromedriver");
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot start a Chromium session through chromedriver: {e}\nchromedriver's output:\n{}",
+                    driver.output()
+                )
+            });
         Browser {
             client,
             _profile: profile,

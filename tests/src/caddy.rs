@@ -2,9 +2,9 @@
 //! the page's `config.json` and the checker's `results/`, as in production.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use crate::process::{ChildGuard, free_port, wait_for_port};
+use crate::process::{ChildGuard, free_port};
 
 pub struct Caddy {
     pub port: u16,
@@ -38,16 +38,14 @@ impl Caddy {
             ),
         )
         .expect("cannot write the Caddyfile");
-        let log = std::fs::File::create(work.join("caddy.log")).expect("cannot create caddy.log");
-        let process = ChildGuard::spawn(
+        let mut process = ChildGuard::spawn_logged_to(
             "caddy",
             Command::new("caddy")
                 .args(["run", "--adapter", "caddyfile", "--config"])
-                .arg(&caddyfile)
-                .stdout(Stdio::null())
-                .stderr(log),
+                .arg(&caddyfile),
+            &work.join("caddy.log"),
         );
-        wait_for_port(port, "caddy");
+        process.wait_for_port(port);
         Caddy {
             port,
             _process: process,

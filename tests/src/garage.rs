@@ -2,11 +2,11 @@
 //! an operator would: layout applied, a bucket, a read-write key for the
 //! checker and a read-only key for the page.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region, RequestChecksumCalculation};
 
-use crate::process::{ChildGuard, free_port, wait_for_port};
+use crate::process::{ChildGuard, free_port};
 
 pub const REGION: &str = "garage";
 
@@ -70,22 +70,17 @@ impl Garage {
 
     /// Starts the server (again) on the same ports and data.
     pub fn start_again(&mut self) {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.dir.path().join("garage.log"))
-            .unwrap();
-        self.process = Some(ChildGuard::spawn(
+        let mut process = ChildGuard::spawn_logged_to(
             "garage",
             Command::new("garage")
                 .arg("-c")
                 .arg(&self.config)
-                .arg("server")
-                .stdout(Stdio::null())
-                .stderr(log),
-        ));
-        wait_for_port(self.rpc_port, "garage rpc");
-        wait_for_port(self.s3_port, "garage s3 api");
+                .arg("server"),
+            &self.dir.path().join("garage.log"),
+        );
+        process.wait_for_port(self.rpc_port);
+        process.wait_for_port(self.s3_port);
+        self.process = Some(process);
     }
 
     /// Runs the garage CLI against this node; panics with its output on failure.

@@ -1,26 +1,22 @@
-//! Helpers for whole-system tests: the real `checker` binary, an HTTP server
-//! to check, Caddy serving the built page, headless Chromium driven over
-//! WebDriver, and receivers for notifications (a recording HTTP server, a real
-//! SMTP server). Everything listens on loopback only, and every process
-//! started here is killed when its guard drops, also when a test fails.
 //! Helpers for whole-system tests and benchmarks: the real `checker` binary,
-//! HTTP servers to check, Caddy serving the built page, and headless Chromium
-//! driven over WebDriver. Everything listens on loopback only, and every
-//! process started here is killed when its guard drops, also when a test
-//! fails.
+//! HTTP servers to check, Caddy serving the built page, headless Chromium
+//! driven over WebDriver, receivers for notifications (a recording HTTP
+//! server, a real SMTP server) and S3 stores (Garage, moto). Everything
+//! listens on loopback only, and every process started here is killed when
+//! its guard drops, also when a test fails. The servers the checker's own
+//! unit tests use as well live in `testkit` and are re-exported here.
 
 pub mod browser;
 pub mod caddy;
 pub mod delay_server;
-pub mod dns_server;
 pub mod garage;
 pub mod history_gen;
 pub mod hostile;
 pub mod moto;
 pub mod process;
 pub mod smtp;
-pub mod test_server;
-pub mod tls_server;
+
+pub use testkit::{dns_server, test_server, tls_server};
 
 use std::path::PathBuf;
 

@@ -2,12 +2,12 @@
 //! policies enforced: the first three calls bootstrap an admin, and every
 //! call after that is checked against the caller's policies.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use aws_sdk_iam::config::{BehaviorVersion, Credentials, Region};
 
 use crate::garage::Key;
-use crate::process::{ChildGuard, free_port, wait_for_port};
+use crate::process::{ChildGuard, free_port};
 
 pub const REGION: &str = "us-east-1";
 /// create_user + put_user_policy + create_access_key for the admin.
@@ -91,22 +91,20 @@ impl Moto {
 fn spawn(bootstrap_calls: Option<&str>) -> (u16, ChildGuard) {
     let port = free_port();
     let mut command = Command::new("python3");
-    command
-        .args([
-            "-m",
-            "moto.server",
-            "-H",
-            "127.0.0.1",
-            "-p",
-            &port.to_string(),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+    command.args([
+        "-m",
+        "moto.server",
+        "-H",
+        "127.0.0.1",
+        "-p",
+        &port.to_string(),
+    ]);
     if let Some(n) = bootstrap_calls {
         command.env("INITIAL_NO_AUTH_ACTION_COUNT", n);
     }
-    let process = ChildGuard::spawn("moto server (pip install 'moto[server]')", &mut command);
-    wait_for_port(port, "moto server");
+    let mut process =
+        ChildGuard::spawn_logged("moto server (pip install 'moto[server]')", &mut command);
+    process.wait_for_port(port);
     (port, process)
 }
 

@@ -3,10 +3,10 @@
 //! implicit TLS with a certificate from a test CA, optionally requiring AUTH.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::process::{ChildGuard, free_port, wait_for_port};
+use crate::process::{ChildGuard, free_port};
 use crate::tls_server::TestCa;
 
 const SCRIPT: &str = include_str!("smtp_server.py");
@@ -74,9 +74,7 @@ impl SmtpServer {
             .args([
                 "--mode",
                 mode.tls_option().replace("none", "plain").as_str(),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            ]);
         std::fs::create_dir_all(dir.path().join("mail")).unwrap();
         if mode != SmtpMode::Plain {
             let ca = TestCa::new();
@@ -93,8 +91,8 @@ impl SmtpServer {
         if let Some((user, password)) = auth {
             command.args(["--user", user, "--password", password]);
         }
-        let process = ChildGuard::spawn("aiosmtpd (pip install aiosmtpd)", &mut command);
-        wait_for_port(port, "aiosmtpd");
+        let mut process = ChildGuard::spawn_logged("aiosmtpd (pip install aiosmtpd)", &mut command);
+        process.wait_for_port(port);
         SmtpServer {
             port,
             mode,

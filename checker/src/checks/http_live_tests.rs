@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use checkup_model::{CheckResult, Status};
-use system_tests::test_server::TestServer;
+use testkit::test_server::TestServer;
 
 use crate::config;
 use crate::round::run_round;
@@ -142,7 +142,7 @@ async fn a_median_above_the_threshold_is_degraded() {
 
 #[tokio::test]
 async fn connection_refused_is_down_not_an_error() {
-    let port = system_tests::process::free_port();
+    let port = testkit::process::free_port();
     let toml =
         format!("[[checks]]\nname = \"c\"\ntype = \"http\"\nurl = \"http://127.0.0.1:{port}/\"\n");
     let r = round_of(&toml).await.remove(0);

@@ -7,9 +7,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use checkup_model::{CheckResult, Status};
-use system_tests::dns_server;
-use system_tests::test_server::TestServer;
-use system_tests::tls_server::{TestCa, serve};
+use testkit::dns_server;
+use testkit::test_server::TestServer;
+use testkit::tls_server::{TestCa, serve};
 
 use crate::config;
 use crate::round::run_round;
@@ -282,12 +282,22 @@ async fn exec_is_killed_with_its_children_on_timeout() {
     .await;
     assert_status(&r, Status::Down, "timed out after 300ms");
     assert!(started.elapsed() < Duration::from_secs(5));
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // SIGKILL takes effect asynchronously: wait (boundedly) for both to go.
     for pid in std::fs::read_to_string(&pids).unwrap().split_whitespace() {
-        // A zombie awaiting its reaper counts as gone.
-        let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let alive = state.split_whitespace().nth(2).is_some_and(|s| s != "Z");
-        assert!(!alive, "process {pid} outlived the timeout: {state}");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            // A zombie awaiting its reaper counts as gone.
+            let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let alive = state.split_whitespace().nth(2).is_some_and(|s| s != "Z");
+            if !alive {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "process {pid} outlived the timeout: {state}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 }
 

@@ -3,9 +3,9 @@
 use std::path::Path;
 
 use checkup_model::Status;
-use system_tests::dns_server;
-use system_tests::test_server::TestServer;
-use system_tests::tls_server::{TestCa, serve};
+use testkit::dns_server;
+use testkit::test_server::TestServer;
+use testkit::tls_server::{TestCa, serve};
 
 use super::from_str;
 use crate::round::run_round;

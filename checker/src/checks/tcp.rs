@@ -54,15 +54,7 @@ fn build(table: &Table) -> Result<Box<dyn Probe>, FieldError> {
         let ca = table.ca_file("ca_file")?;
         let config =
             tls_setup::client_config(verify, ca.as_ref()).map_err(|e| table.error("ca_file", e))?;
-        let name_text = table.text("server_name")?.unwrap_or(host);
-        let name = tls_setup::server_name(&name_text).map_err(|e| {
-            let field = if table.has("server_name") {
-                "server_name"
-            } else {
-                "address"
-            };
-            FieldError::new(table.span_of(field), table.key("server_name"), e)
-        })?;
+        let name = tls_setup::table_server_name(table, host)?;
         Some((tokio_rustls::TlsConnector::from(config), name))
     } else {
         None

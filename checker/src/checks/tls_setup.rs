@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use crate::options::CaFile;
+use crate::options::{CaFile, FieldError, Table};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
@@ -122,6 +122,18 @@ impl ServerCertVerifier for AcceptAnything {
 }
 
 /// The server name to present and verify: the host part of `host:port`.
+/// The name to verify for a table with `address` and optional
+/// `server_name` (default: the address's host), with its error at the key
+/// that gave it.
+pub fn table_server_name(table: &Table, host: String) -> Result<ServerName<'static>, FieldError> {
+    let (field, text) = match table.text("server_name")? {
+        Some(name) => ("server_name", name),
+        None => ("address", host),
+    };
+    server_name(&text)
+        .map_err(|e| FieldError::new(table.span_of(field), table.key("server_name"), e))
+}
+
 pub fn server_name(host: &str) -> Result<ServerName<'static>, String> {
     ServerName::try_from(
         host.trim_start_matches('[')

@@ -16,7 +16,7 @@ use checkup_model::history::{VIEWS_DIR, node_of_view_key};
 use checkup_model::{ResultFileName, index::index_from_names};
 
 use super::{Builder, Storage, StorageError, StorageKind};
-pub use crate::atomic_file::{io, remove_orphaned_temp_files, write_atomic};
+use crate::atomic_file::{io, remove_orphaned_temp_files, write_atomic};
 use crate::options::FieldError;
 use crate::options::Table;
 use crate::options::{Kind, opt};

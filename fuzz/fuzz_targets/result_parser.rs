@@ -4,9 +4,9 @@
 //! and writes a view that parses again.
 #![no_main]
 
-use checkup_model::history::NodeView;
-use checkup_model::naming::ResultFileName;
-use checkup_model::overview;
+use checkup_model::contract::node_view::NodeView;
+use checkup_model::contract::file_name::ResultFileName;
+use checkup_model::derive::overview;
 use libfuzzer_sys::fuzz_target;
 
 #[path = "../shared/page_arithmetic.rs"]

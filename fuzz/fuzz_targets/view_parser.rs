@@ -3,7 +3,7 @@
 //! everything the page computes from a view that parsed never panics.
 #![no_main]
 
-use checkup_model::history::NodeView;
+use checkup_model::contract::node_view::NodeView;
 use libfuzzer_sys::fuzz_target;
 
 #[path = "../shared/page_arithmetic.rs"]

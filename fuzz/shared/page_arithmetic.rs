@@ -2,8 +2,8 @@
 //! reach views: overviews, daily bars, every chart window, problems and the
 //! overall verdict. None of it may panic.
 
-use checkup_model::history::NodeView;
-use checkup_model::overview::{self, ChartWindow};
+use checkup_model::contract::node_view::NodeView;
+use checkup_model::derive::overview::{self, ChartWindow};
 
 /// Runs the page's arithmetic over `views` at `now` (Unix seconds).
 pub fn exercise(views: &[NodeView], now: i64) {

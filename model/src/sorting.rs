@@ -1,9 +1,9 @@
 //! One stable sort shared by every element type the page sorts.
 //!
 //! The standard library's sorts are generic: each element type and order
-//! gets its own copy of driftsort or ipnsort, several kilobytes each. The
-//! page sorted a dozen kinds of things and shipped 44 KB of sort code (of
-//! 560 KB). Here the sorting is done once, on positions, through a
+//! gets its own copy of driftsort or ipnsort, several kilobytes each, and
+//! the page sorts a dozen kinds of things (BENCHMARKS.md has the cost).
+//! Here the sorting is done once, on positions, through a
 //! `dyn` comparison, so each caller adds only a short generic shim that
 //! compares two elements and moves them into place. The lists are small
 //! (checks, nodes, incidents, the rounds of one window), so an indirect call

@@ -7,8 +7,8 @@ mod perf;
 mod time;
 mod views;
 
-/// Talc instead of the default dlmalloc: 5 KB less code in the page, and
-/// faster (the page frees and allocates a few megabytes on every refresh).
+/// Talc instead of the default dlmalloc: less code in the page, and faster
+/// (the page frees and allocates a few megabytes on every refresh).
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 

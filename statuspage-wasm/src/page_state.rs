@@ -3,13 +3,14 @@
 //! configured colours, and the overall state in the tab's title and favicon.
 
 use checkup_model::PageConfig;
-use checkup_model::overview::ChartWindow;
-use checkup_model::summary::Overall;
+use checkup_model::derive::merge::Overall;
+use checkup_model::derive::overview::ChartWindow;
 use web_sys::UrlSearchParams;
 
-use crate::app::{DEFAULT_WINDOW, tab_word};
-
 const THEME_KEY: &str = "checkup-theme";
+
+/// The chart window chosen when the URL names none.
+pub const DEFAULT_WINDOW: ChartWindow = ChartWindow::Day;
 
 /// The chart window and selected check named in the URL's query.
 pub fn from_url() -> (ChartWindow, Option<String>) {
@@ -147,4 +148,12 @@ pub fn show_state_in_tab(overall: Overall, title: &str) {
     };
     let _ = link.set_attribute("href", &href);
     let _ = link.set_attribute("data-state", overall.key());
+}
+
+/// The overall state as the tab shows it.
+pub fn tab_word(overall: Overall) -> Option<&'static str> {
+    match overall {
+        Overall::Operational | Overall::NoData => None,
+        other => Some(other.headline()),
+    }
 }

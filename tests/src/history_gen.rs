@@ -15,8 +15,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use checker::storage::Storage;
-use checkup_model::history::view_key;
-use checkup_model::markdown::Node;
+use checkup_model::contract::incident_text::Node;
+use checkup_model::contract::node_view::view_key;
 use checkup_model::{
     Attempt, CheckResult, IncidentState, IncidentUpdate, NodeView, ResultFileName, Status,
 };

@@ -121,7 +121,6 @@ impl ServerCertVerifier for AcceptAnything {
     }
 }
 
-/// The server name to present and verify: the host part of `host:port`.
 /// The name to verify for a table with `address` and optional
 /// `server_name` (default: the address's host), with its error at the key
 /// that gave it.
@@ -134,6 +133,7 @@ pub fn table_server_name(table: &Table, host: String) -> Result<ServerName<'stat
         .map_err(|e| FieldError::new(table.span_of(field), table.key("server_name"), e))
 }
 
+/// The server name to present and verify: the host part of `host:port`.
 pub fn server_name(host: &str) -> Result<ServerName<'static>, String> {
     ServerName::try_from(
         host.trim_start_matches('[')

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use checkup_model::{IncidentState, IncidentUpdate, incident::fold_incidents};
+use checkup_model::{IncidentState, IncidentUpdate, contract::incident::fold_incidents};
 
 use super::CommandError;
 use crate::checks::now_nanos;

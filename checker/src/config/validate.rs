@@ -20,13 +20,13 @@ pub fn validate(raw: RawConfig, path: &Path) -> Result<Config, FieldError> {
     let base_dir = path.parent().unwrap_or(Path::new("."));
     let node = match &raw.node {
         Some(node) => {
-            checkup_model::naming::validate_node(node.get_ref())
+            checkup_model::contract::file_name::validate_node(node.get_ref())
                 .map_err(|e| FieldError::new(node.span(), "node", e.to_string()))?;
             node.get_ref().clone()
         }
         None => {
             let host = gethostname::gethostname().to_string_lossy().into_owned();
-            checkup_model::naming::validate_node(&host).map_err(|e| {
+            checkup_model::contract::file_name::validate_node(&host).map_err(|e| {
                 FieldError::new(
                     0..0,
                     "node",

@@ -5,8 +5,8 @@
 
 use checkup_model::NodeView;
 use checkup_model::Status;
-use checkup_model::overview::{ChartWindow, overall, overview};
-use checkup_model::summary::Overall;
+use checkup_model::derive::merge::Overall;
+use checkup_model::derive::overview::{ChartWindow, overall, overview};
 
 const GREEN: &str = "#2e7d32";
 const YELLOW: &str = "#8a6d00";

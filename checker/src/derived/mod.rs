@@ -8,7 +8,7 @@ pub mod badges;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use checkup_model::history::view_key;
+use checkup_model::contract::node_view::view_key;
 use checkup_model::{CheckResult, IncidentUpdate, NodeView, ResultFileName, parse_round};
 use futures::StreamExt;
 

@@ -2,8 +2,8 @@
 //! pulldown-cmark: raw HTML becomes text, links keep their target only when
 //! it is http(s), mailto or relative, and images become their description.
 
-use checkup_model::markdown::Node;
-use checkup_model::page_config::is_safe_url;
+use checkup_model::contract::incident_text::Node;
+use checkup_model::contract::page_config::is_safe_url;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 /// How a node under construction wraps its children.
@@ -86,7 +86,9 @@ fn close(stack: &mut Vec<(Frame, Vec<Node>)>) {
         Frame::P => Node::P(children),
         Frame::Heading => Node::Heading(children),
         Frame::Quote => Node::Quote(children),
-        Frame::Pre => Node::Pre(checkup_model::markdown::plain_text(&children)),
+        Frame::Pre => Node::Pre(checkup_model::contract::incident_text::plain_text(
+            &children,
+        )),
         Frame::List(None) => Node::Ul(children),
         Frame::List(Some(start)) => Node::Ol(start, children),
         Frame::Item => Node::Li(children),
@@ -96,7 +98,7 @@ fn close(stack: &mut Vec<(Frame, Vec<Node>)>) {
         Frame::Link(Some(href)) => Node::Link(href, children),
         Frame::Image => Node::Text(format!(
             "[image: {}]",
-            checkup_model::markdown::plain_text(&children)
+            checkup_model::contract::incident_text::plain_text(&children)
         )),
         Frame::Link(None) | Frame::Plain | Frame::Root => {
             for child in children {
@@ -156,5 +158,5 @@ mod tests {
         assert!(!json.contains("\"link\""), "no link node at all: {json}");
     }
 
-    use checkup_model::markdown::plain_text;
+    use checkup_model::contract::incident_text::plain_text;
 }

@@ -12,8 +12,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
-use checkup_model::history::{VIEWS_DIR, node_of_view_key};
-use checkup_model::{ResultFileName, index::index_from_names};
+use checkup_model::contract::node_view::{VIEWS_DIR, node_of_view_key};
+use checkup_model::{ResultFileName, contract::index::index_from_names};
 
 use super::{Builder, Storage, StorageError, StorageKind};
 use crate::atomic_file::{io, remove_orphaned_temp_files, write_atomic};

@@ -1,7 +1,6 @@
 //! The browser's `fetch`, bare: a GET that bypasses the HTTP cache, and the
-//! answer's status, headers and body. The page used gloo-net for this, which
-//! also brought a streams layer (wasm-streams) the page never used: 5 KB of
-//! code and its JavaScript glue.
+//! answer's status, headers and body. Called directly rather than through
+//! gloo-net, which brings a streams layer (wasm-streams) the page never uses.
 
 use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};

@@ -1,8 +1,8 @@
 //! Local storage over plain HTTP: `index.json` lists the round files.
 
 use checkup_model::Index;
-use checkup_model::history::node_of_view_key;
-use checkup_model::index::files_since;
+use checkup_model::contract::index::files_since;
+use checkup_model::contract::node_view::node_of_view_key;
 
 use super::{Listed, LoadError, fetch_text};
 

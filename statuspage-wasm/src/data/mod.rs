@@ -1,11 +1,15 @@
 //! All data access of the page: `config.json`, then listing and downloading
 //! round files from local storage (`local.rs`, via `index.json`) or S3
 //! (`s3.rs`, signed in the browser). Nothing here renders; failures come back
-//! as [`LoadError`]s that say what failed, for the page to show.
+//! as [`LoadError`]s that say what failed, for the page to show. `live.rs`
+//! runs the refresh loop and holds what it loaded as signals.
 
 mod fetch;
+mod live;
 mod local;
 mod s3;
+
+pub use live::{PageData, Source};
 
 use std::collections::BTreeMap;
 
@@ -130,8 +134,8 @@ fn unreadable(what: &str, shown_url: &str, why: String) -> LoadError {
     )
 }
 
-/// Fetches a resource as bytes (no detour through a JavaScript string, which
-/// for three 1 MB views costs tens of milliseconds): see [`fetch_checked`].
+/// Fetches a resource as bytes, with no detour through a JavaScript string
+/// (slow for views of a megabyte): see [`fetch_checked`].
 async fn fetch_bytes(
     url: &str,
     what: &str,
@@ -180,8 +184,8 @@ pub struct Loaded {
 
 impl Loaded {
     /// Whether the file `name` was loaded or skipped before, so a refresh
-    /// fetches only new ones. (Asked of the maps themselves: a set of all
-    /// names, rebuilt each refresh, cost the page a sort and a set type.)
+    /// fetches only new ones. Asked of the maps themselves, so no set of
+    /// all names is built on each refresh.
     pub fn knows(&self, name: &str) -> bool {
         self.rounds.contains_key(name) || self.skipped.contains_key(name)
     }

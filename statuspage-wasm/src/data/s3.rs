@@ -4,9 +4,9 @@
 //! string), so requests stay "simple" and need no CORS preflight; without one
 //! (a public bucket) they go unsigned.
 
-use checkup_model::history::node_of_view_key;
+use checkup_model::contract::node_view::node_of_view_key;
+use checkup_model::s3::sigv4::{Credentials, presign_get};
 use checkup_model::s3::{S3Location, parse_list};
-use checkup_model::sigv4::{Credentials, presign_get};
 use checkup_model::{PageStorage, ResultFileName};
 
 use super::{Listed, LoadError, fetch_text};

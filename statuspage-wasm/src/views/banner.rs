@@ -1,20 +1,24 @@
 //! The overall verdict at the top of the page, the newest result's time, and
 //! a warning when results have stopped arriving.
 
-use checkup_model::summary::Overall;
+use checkup_model::derive::merge::Overall;
 use leptos::prelude::*;
 
+use crate::data::PageData;
 use crate::time::{ago, local_datetime};
 
+/// Reads the page's data from context (`data::live`).
 #[component]
-pub fn Banner(
-    overall: Memo<Overall>,
-    newest: Memo<Option<i64>>,
-    now: RwSignal<i64>,
-    stale: Memo<bool>,
-) -> impl IntoView {
+pub fn Banner() -> impl IntoView {
+    let PageData {
+        verdict,
+        newest,
+        now,
+        stale,
+        ..
+    } = expect_context::<PageData>();
     move || {
-        let overall = overall.get();
+        let overall = verdict.get();
         let icon = match overall {
             Overall::Operational => "✓",
             Overall::Degraded => "!",

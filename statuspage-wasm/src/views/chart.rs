@@ -1,10 +1,11 @@
-//! Response-time chart of one check over the chosen window, drawn as SVG
-//! (by `checkup_model::chart_svg`): the median as a line, the band up to the
-//! 95th percentile, the degraded threshold as a dashed line, gaps where no
-//! location answered; with a caption that says the same in words.
+//! Response-time chart of one check over the chosen window, as SVG elements
+//! built from `checkup_model::drawing::chart`'s description: the median as a
+//! line, the band up to the 95th percentile, the degraded threshold as a
+//! dashed line, gaps where no location answered; with a caption that says
+//! the same in words.
 
-use checkup_model::chart_svg;
-use checkup_model::overview::{ChartPoint, ChartWindow, CheckOverview};
+use checkup_model::derive::overview::{ChartPoint, ChartWindow, CheckOverview};
+use checkup_model::drawing::chart::{self, Chart, HEIGHT};
 use leptos::prelude::*;
 
 use super::format_micros;
@@ -48,7 +49,7 @@ pub fn ResponseChart(check: CheckOverview, window: ChartWindow, now: i64) -> imp
         ChartWindow::Hour | ChartWindow::Day => local_time(secs * 1_000_000_000),
         ChartWindow::Week | ChartWindow::Month => local_day(secs * 1_000_000_000),
     };
-    let svg = chart_svg::draw(
+    let shapes = chart::describe(
         &points,
         threshold_us,
         window,
@@ -58,7 +59,7 @@ pub fn ResponseChart(check: CheckOverview, window: ChartWindow, now: i64) -> imp
     );
     view! {
         <figure class="chart-figure">
-            <div class="chart" role="img" aria-label=summary.clone() inner_html=svg></div>
+            <div class="chart" role="img" aria-label=summary.clone()>{shapes.map(svg)}</div>
             <figcaption class="chart-caption">
                 {summary}
                 <span class="legend">
@@ -68,5 +69,70 @@ pub fn ResponseChart(check: CheckOverview, window: ChartWindow, now: i64) -> imp
                 </span>
             </figcaption>
         </figure>
+    }
+}
+
+/// The described chart as SVG elements; labels become text nodes, so
+/// whatever the locale's wording holds is shown as text.
+fn svg(chart: Chart) -> impl IntoView {
+    let (left, right) = (chart.left, chart.right);
+    let bottom = chart.bottom;
+    let axis = chart.axis();
+    let grid = chart
+        .value_ticks
+        .into_iter()
+        .map(|tick| {
+            view! {
+                <line class="grid" x1=left y1=tick.at x2=right y2=tick.at/>
+                <text x={left - 6} y={tick.at + 4} text-anchor="end">{tick.label}</text>
+            }
+        })
+        .collect_view();
+    let times = chart
+        .time_ticks
+        .into_iter()
+        .map(|tick| {
+            view! {
+                <line class="axis" x1=tick.at y1=bottom x2=tick.at y2={bottom + 4}/>
+                <text x=tick.at y={bottom + 18} text-anchor="middle">{tick.label}</text>
+            }
+        })
+        .collect_view();
+    let bands = chart
+        .bands
+        .into_iter()
+        .map(|points| view! { <polygon class="band" points=points/> })
+        .collect_view();
+    let medians = chart
+        .medians
+        .into_iter()
+        .map(|points| view! { <polyline class="median" points=points/> })
+        .collect_view();
+    let dots = chart
+        .dots
+        .into_iter()
+        .map(|(x, y)| view! { <circle class="median-dot" cx=x cy=y r="3"/> })
+        .collect_view();
+    let threshold = chart
+        .threshold_y
+        .map(|y| view! { <line class="threshold" x1=left y1=y x2=right y2=y/> });
+    let width = chart.width;
+    view! {
+        <svg
+            xmlns="http://www.w3.org/2000/svg"
+            width=width
+            height=HEIGHT
+            viewBox=format!("0 0 {width} {HEIGHT}")
+            font-family="sans-serif"
+            font-size="12"
+        >
+            {grid}
+            {times}
+            <polyline class="axis" points=axis/>
+            {bands}
+            {medians}
+            {dots}
+            {threshold}
+        </svg>
     }
 }

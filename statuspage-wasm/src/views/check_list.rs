@@ -2,7 +2,7 @@
 //! its state, uptime over 24 h/7 d/30 d/90 d and 90 daily bars; the selected
 //! check (in the URL) opens to its locations and response-time chart.
 
-use checkup_model::overview::{ChartWindow, CheckOverview, UPTIME_PERIODS};
+use checkup_model::derive::overview::{ChartWindow, CheckOverview, UPTIME_PERIODS};
 use checkup_model::{Incident, PageConfig};
 use leptos::prelude::*;
 

@@ -4,7 +4,7 @@
 //! row is one tab stop; arrow keys, Home and End move between days.
 
 use checkup_model::Incident;
-use checkup_model::overview::DayBar;
+use checkup_model::derive::overview::DayBar;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 

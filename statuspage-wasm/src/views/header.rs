@@ -1,7 +1,7 @@
 //! The page header: logo, title, the configured links, and the theme toggle.
 
 use checkup_model::PageConfig;
-use checkup_model::page_config::is_safe_url;
+use checkup_model::contract::page_config::is_safe_url;
 use leptos::prelude::*;
 
 use crate::page_state::{current_theme, set_theme};

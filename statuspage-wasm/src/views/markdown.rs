@@ -4,8 +4,8 @@
 //! as plain text.
 
 use checkup_model::IncidentUpdate;
-use checkup_model::markdown::Node;
-use checkup_model::page_config::is_safe_url;
+use checkup_model::contract::incident_text::Node;
+use checkup_model::contract::page_config::is_safe_url;
 use leptos::html;
 use leptos::prelude::*;
 

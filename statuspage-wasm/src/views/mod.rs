@@ -19,7 +19,7 @@ pub use problem::Problem;
 pub use window_picker::WindowPicker;
 
 use checkup_model::Status;
-use checkup_model::overview::CheckOverview;
+use checkup_model::derive::overview::CheckOverview;
 
 /// A check's state as shown: its status, or maintenance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,4 +78,4 @@ impl Shown {
     }
 }
 
-pub use checkup_model::format::{format_micros, format_uptime};
+pub use checkup_model::drawing::format::{format_micros, format_uptime};

@@ -1,6 +1,6 @@
 //! The chart window buttons (1 h, 24 h, 7 d, 30 d); the choice is in the URL.
 
-use checkup_model::overview::ChartWindow;
+use checkup_model::derive::overview::ChartWindow;
 use leptos::prelude::*;
 
 #[component]

@@ -1,7 +1,10 @@
 //! What the page needs to read an S3 bucket without an SDK: object and
 //! ListObjectsV2 URLs (path-style or virtual-hosted), and a parser for the
-//! listing's XML (read by `xml.rs`). Signing happens in the page (it needs
-//! the browser's clock).
+//! listing's XML (read by `xml.rs`). Signing (`sigv4.rs`) happens in the
+//! page, which has the browser's clock.
+
+pub mod sigv4;
+pub mod xml;
 
 /// Where a bucket is and how to address it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,7 +92,8 @@ pub fn uri_encode(text: &str, keep_slash: bool) -> String {
 /// Parses a ListObjectsV2 response, or an S3 error document, into a page or a
 /// message naming what went wrong.
 pub fn parse_list(xml: &str) -> Result<ListPage, String> {
-    let root = crate::xml::parse(xml).map_err(|e| format!("the listing is not valid XML ({e})"))?;
+    let root =
+        crate::s3::xml::parse(xml).map_err(|e| format!("the listing is not valid XML ({e})"))?;
     match root.name.as_str() {
         "ListBucketResult" => {}
         "Error" => {

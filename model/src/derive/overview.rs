@@ -7,11 +7,11 @@
 //! medians weighted by their answered rounds, and its p95 the highest p95 (an
 //! upper bound, since percentiles of different nodes cannot be merged exactly).
 
-use crate::history::{Bucket, CheckHistory, DAILY, NodeView};
-use crate::naming::ResultFileName;
-use crate::result::CheckResult;
-use crate::status::Status;
-use crate::summary::{Location, Overall, status_over_locations};
+use crate::contract::file_name::ResultFileName;
+use crate::contract::node_view::{Bucket, CheckHistory, DAILY, NodeView};
+use crate::contract::result::CheckResult;
+use crate::contract::status::Status;
+use crate::derive::merge::{Location, Overall, is_fresh, status_over_locations};
 
 const NANOS: i64 = 1_000_000_000;
 const DAY: i64 = 86_400;
@@ -264,7 +264,7 @@ impl CheckOverview {
     /// bucket, None where no location answered (drawn as a gap).
     pub fn chart(&self, window: ChartWindow, now: i64) -> Vec<(i64, Option<ChartPoint>)> {
         let res = window.resolution();
-        let step = crate::history::RESOLUTIONS[res].step_secs;
+        let step = crate::contract::node_view::RESOLUTIONS[res].step_secs;
         let last = now.div_euclid(step);
         let count = window.span_secs() / step;
         let first = last - count + 1;
@@ -315,7 +315,7 @@ pub fn overview(views: &[NodeView], now: i64, stale_after_secs: i64) -> Vec<Chec
     crate::sorting::sort_by_key(&mut order, |v| std::cmp::Reverse(v.updated));
     let mut checks: Vec<CheckOverview> = Vec::new();
     for view in order {
-        let fresh = now * NANOS - view.updated <= stale_after_secs.saturating_mul(NANOS);
+        let fresh = is_fresh(view.updated, now * NANOS, stale_after_secs);
         for history in &view.checks {
             let latest = &history.latest;
             let location = Location {
@@ -323,7 +323,12 @@ pub fn overview(views: &[NodeView], now: i64, stale_after_secs: i64) -> Vec<Chec
                 status: latest.status,
                 timestamp: latest.timestamp,
                 median: latest.stats().median,
-                notice: latest.notice.clone(),
+                notice: if fresh {
+                    latest.notice.clone()
+                } else {
+                    "no recent results from this location".into()
+                },
+                fresh,
             };
             let at = match checks.iter().position(|c| c.title == history.title) {
                 Some(at) => at,
@@ -346,26 +351,11 @@ pub fn overview(views: &[NodeView], now: i64, stale_after_secs: i64) -> Vec<Chec
             }
             check.histories.push(history.clone());
             check.locations.push(location);
-            if !fresh {
-                check.locations.last_mut().expect("just pushed").notice =
-                    "no recent results from this location".into();
-            }
         }
     }
     for check in &mut checks {
         crate::sorting::sort_by(&mut check.locations, |a, b| a.node.cmp(&b.node));
-        let deciding: Vec<Location> = check
-            .locations
-            .iter()
-            .filter(|l| l.notice != "no recent results from this location")
-            .cloned()
-            .collect();
-        let deciding = if deciding.is_empty() {
-            check.locations.clone()
-        } else {
-            deciding
-        };
-        check.status = status_over_locations(&deciding);
+        check.status = status_over_locations(&check.locations);
         check.in_maintenance = check.latest.maintenance;
     }
     checks
@@ -426,7 +416,7 @@ pub fn views_from_rounds<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::result::Attempt;
+    use crate::contract::result::Attempt;
 
     const T0: i64 = 1_700_006_400; // a UTC midnight, seconds
 

@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::incident::IncidentUpdate;
-use crate::{result::CheckResult, status::Status};
+use crate::contract::incident::IncidentUpdate;
+use crate::{contract::result::CheckResult, contract::status::Status};
 
 /// The view format; a page meeting a newer one falls back to raw files.
 pub const VIEW_VERSION: u32 = 1;
@@ -407,14 +407,14 @@ pub fn view_key(node: &str) -> String {
 /// The node a view key belongs to, if `key` (under the prefix) is one.
 pub fn node_of_view_key(key: &str) -> Option<&str> {
     let node = key.strip_prefix("views/")?.strip_suffix("-history.json")?;
-    crate::naming::validate_node(node).ok()?;
+    crate::contract::file_name::validate_node(node).ok()?;
     Some(node)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::result::Attempt;
+    use crate::contract::result::Attempt;
 
     const MIN: i64 = 60_000_000_000;
 

@@ -161,8 +161,8 @@ fn default_region() -> String {
 
 /// `storage` as written, every kind's settings side by side. Read through
 /// this flat struct rather than serde's internally tagged enum, which
-/// buffers the object and cost the page 10 KB of code; the conversion
-/// names what does not belong to the chosen kind.
+/// buffers the object and adds much code to the page (BENCHMARKS.md); the
+/// conversion names what does not belong to the chosen kind.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StorageFields {

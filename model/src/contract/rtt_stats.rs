@@ -1,6 +1,6 @@
 //! Summary statistics over a result's attempts (checkup's `ComputeStats`).
 
-use crate::result::Attempt;
+use crate::contract::result::{Attempt, CheckResult};
 
 /// Round-trip-time statistics in nanoseconds. All zero when there are no attempts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -34,6 +34,12 @@ impl Stats {
             mean: (total / n as i128) as i64,
             max: rtts[n - 1],
         }
+    }
+}
+
+impl CheckResult {
+    pub fn stats(&self) -> Stats {
+        Stats::of(&self.times)
     }
 }
 

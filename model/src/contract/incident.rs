@@ -62,10 +62,10 @@ pub struct IncidentUpdate {
     /// The operator's Markdown, as written.
     #[serde(default)]
     pub body: String,
-    /// `body` parsed by the checker (see [`crate::markdown`]): what the page
+    /// `body` parsed by the checker (see [`crate::contract::incident_text`]): what the page
     /// shows. Without it (written by hand), the page shows `body` as text.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub doc: Vec<crate::markdown::Node>,
+    pub doc: Vec<crate::contract::incident_text::Node>,
     /// When the update was written, Unix ns.
     pub timestamp: i64,
     /// The node whose operator wrote it.

@@ -3,8 +3,8 @@
 //! string, so requests stay "simple" and need no CORS preflight.
 //!
 //! Written here rather than taken from `aws-sigv4`, which signs any HTTP
-//! request and brings the `http` crate along: on the page that was 40 KB of
-//! WebAssembly for one kind of request. The tests check it against AWS's own
+//! request and brings the `http` crate along: far more WebAssembly than one
+//! kind of request needs (BENCHMARKS.md). The tests check it against AWS's own
 //! published example and against `aws-sigv4` for the URLs the page makes.
 
 use hmac::{Hmac, KeyInit, Mac};

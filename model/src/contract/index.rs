@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::naming::ResultFileName;
+use crate::contract::file_name::ResultFileName;
 
 /// File name -> timestamp (Unix nanoseconds), as checkup's `fs` storage writes it.
 pub type Index = BTreeMap<String, i64>;

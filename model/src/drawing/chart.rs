@@ -1,32 +1,74 @@
-//! The response-time chart as SVG, drawn by hand: a line, a band, a dashed
-//! line, a grid and labels are all it needs, and a plotting crate (plotters)
-//! cost the page 30 KB. Coordinates are whole pixels of a chart drawn at the
-//! width it is shown, so no float is ever printed. A plain function of its
-//! inputs, so it is tested natively; the page passes the width, the
-//! visitor's UTC offset at any instant and how to word a time.
+//! The response-time chart as a list of SVG shapes: a grid, labels, a
+//! band, a line and a dashed threshold are all it needs, so it is drawn by
+//! hand rather than with a plotting crate. Coordinates are whole pixels of a
+//! chart drawn at the width it is shown. A plain function of its inputs, so
+//! it is tested natively; the page turns the shapes into SVG elements, and
+//! passes the width, the visitor's UTC offset at any instant and how to word
+//! a time.
 
-use crate::format::format_micros;
-use crate::overview::{ChartPoint, ChartWindow};
+use crate::derive::overview::{ChartPoint, ChartWindow};
+use crate::drawing::format::format_micros;
 
 /// The chart's height in pixels.
 pub const HEIGHT: i64 = 200;
 
-/// The chart of `points` (from `CheckOverview::chart`) as an SVG string,
-/// `width` pixels wide. `utc_offset` says how far the visitor's clock is
-/// ahead of UTC at an instant (Unix seconds), so time ticks fall on local
-/// round times, and `label` words a tick (Unix seconds) in the visitor's
-/// locale.
-pub fn draw(
+/// What to draw, in pixels of a `width` x [`HEIGHT`] picture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chart {
+    pub width: i64,
+    /// Left edge of the plot, where the value labels end.
+    pub left: i64,
+    pub right: i64,
+    pub top: i64,
+    pub bottom: i64,
+    /// Horizontal grid lines at round values, each with its label.
+    pub value_ticks: Vec<Tick>,
+    /// Vertical marks at local round times, each with its label.
+    pub time_ticks: Vec<Tick>,
+    /// One polygon (`x,y x,y …`) per run of answered buckets: median up to p95.
+    pub bands: Vec<String>,
+    /// One polyline of medians per run of two or more answered buckets.
+    pub medians: Vec<String>,
+    /// A run of one bucket is a dot at its median.
+    pub dots: Vec<(i64, i64)>,
+    /// The degraded threshold's height, if the check has one.
+    pub threshold_y: Option<i64>,
+}
+
+/// A grid line or time mark: its position on its axis and its label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tick {
+    pub at: i64,
+    pub label: String,
+}
+
+impl Chart {
+    /// The axes as one polyline: up the left edge, along the bottom.
+    pub fn axis(&self) -> String {
+        format!(
+            "{l},{t} {l},{b} {r},{b}",
+            l = self.left,
+            t = self.top,
+            b = self.bottom,
+            r = self.right
+        )
+    }
+}
+
+/// The chart of `points` (from `CheckOverview::chart`), `width` pixels
+/// wide, or `None` with nothing to draw. `utc_offset` says how far the
+/// visitor's clock is ahead of UTC at an instant (Unix seconds), so time
+/// ticks fall on local round times, and `label` words a tick (Unix seconds)
+/// in the visitor's locale.
+pub fn describe(
     points: &[(i64, Option<ChartPoint>)],
     threshold_us: Option<u32>,
     window: ChartWindow,
     width: i64,
     utc_offset: &dyn Fn(i64) -> i64,
     label: &dyn Fn(i64) -> String,
-) -> String {
-    let (Some(first), Some(last)) = (points.first(), points.last()) else {
-        return String::new();
-    };
+) -> Option<Chart> {
+    let (first, last) = (points.first()?, points.last()?);
     let step = points.get(1).map(|p| p.0 - first.0).unwrap_or(60).max(1);
     let (t0, t1) = (first.0, last.0 + step);
     let top_us = points
@@ -46,25 +88,29 @@ pub fn draw(
         t1,
         top_us,
     };
-    let mut svg = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{HEIGHT}" viewBox="0 0 {width} {HEIGHT}" font-family="sans-serif" font-size="12">"#
-    );
-    // Value grid and labels.
+    let mut chart = Chart {
+        width,
+        left: plot.left,
+        right: plot.right,
+        top: plot.top,
+        bottom: plot.bottom,
+        value_ticks: Vec::new(),
+        time_ticks: Vec::new(),
+        bands: Vec::new(),
+        medians: Vec::new(),
+        dots: Vec::new(),
+        threshold_y: threshold_us.map(|t| plot.y(t as i64)),
+    };
     let mut value = 0;
     while value <= top_us {
-        let y = plot.y(value);
-        svg += &format!(
-            r#"<line class="grid" x1="{}" y1="{y}" x2="{}" y2="{y}"/><text x="{}" y="{}" text-anchor="end">{}</text>"#,
-            plot.left,
-            plot.right,
-            plot.left - 6,
-            y + 4,
-            if value == 0 {
+        chart.value_ticks.push(Tick {
+            at: plot.y(value),
+            label: if value == 0 {
                 "0".to_string()
             } else {
-                escape(&format_micros(value as u32))
-            }
-        );
+                format_micros(value as u32)
+            },
+        });
         value += tick_us;
     }
     // Time labels on local round times: hours for the short windows, days
@@ -91,23 +137,12 @@ pub fn draw(
         if tick >= t1 {
             break;
         }
-        let x = plot.x(tick);
-        svg += &format!(
-            r#"<line class="axis" x1="{x}" y1="{b}" x2="{x}" y2="{}"/><text x="{x}" y="{}" text-anchor="middle">{}</text>"#,
-            plot.bottom + 4,
-            plot.bottom + 18,
-            escape(&label(tick)),
-            b = plot.bottom,
-        );
+        chart.time_ticks.push(Tick {
+            at: plot.x(tick),
+            label: label(tick),
+        });
         local += tick_secs;
     }
-    svg += &format!(
-        r#"<polyline class="axis" points="{l},{t} {l},{b} {r},{b}"/>"#,
-        l = plot.left,
-        t = plot.top,
-        b = plot.bottom,
-        r = plot.right
-    );
     // One band and one line per run of buckets with data: a gap stays a gap.
     for run in points
         .split(|(_, p)| p.is_none())
@@ -119,31 +154,15 @@ pub fn draw(
             .collect();
         let upper = run.iter().map(|(x, p)| (*x, plot.y(p.p95 as i64)));
         let lower = run.iter().rev().map(|(x, p)| (*x, plot.y(p.p50 as i64)));
-        svg += &format!(
-            r#"<polygon class="band" points="{}"/>"#,
-            coordinates(upper.chain(lower))
-        );
+        chart.bands.push(coordinates(upper.chain(lower)));
         if let [(x, p)] = run[..] {
-            svg += &format!(
-                r#"<circle class="median-dot" cx="{x}" cy="{}" r="3"/>"#,
-                plot.y(p.p50 as i64)
-            );
+            chart.dots.push((x, plot.y(p.p50 as i64)));
         } else {
             let line = run.iter().map(|(x, p)| (*x, plot.y(p.p50 as i64)));
-            svg += &format!(
-                r#"<polyline class="median" points="{}"/>"#,
-                coordinates(line)
-            );
+            chart.medians.push(coordinates(line));
         }
     }
-    if let Some(threshold) = threshold_us {
-        let y = plot.y(threshold as i64);
-        svg += &format!(
-            r#"<line class="threshold" x1="{}" y1="{y}" x2="{}" y2="{y}"/>"#,
-            plot.left, plot.right
-        );
-    }
-    svg + "</svg>"
+    Some(chart)
 }
 
 /// The plotting area in pixels and the span it shows.
@@ -184,16 +203,12 @@ fn nice_step(rough: i64) -> i64 {
 fn coordinates(points: impl Iterator<Item = (i64, i64)>) -> String {
     let mut out = String::new();
     for (x, y) in points {
-        out += &format!("{x},{y} ");
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out += &format!("{x},{y}");
     }
     out
-}
-
-/// Escapes text for an SVG text node.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 #[cfg(test)]
@@ -204,17 +219,16 @@ mod tests {
         (start, Some(ChartPoint { start, p50, p95 }))
     }
 
-    fn count(svg: &str, what: &str) -> usize {
-        svg.matches(what).count()
+    fn labels(ticks: &[Tick]) -> Vec<&str> {
+        ticks.iter().map(|t| t.label.as_str()).collect()
     }
 
     #[test]
-    fn nothing_to_draw_is_an_empty_string() {
-        assert_eq!(
-            draw(&[], None, ChartWindow::Hour, 800, &|_| 0, &|_| String::new(
-            )),
-            ""
-        );
+    fn nothing_to_draw_is_no_chart() {
+        let chart = describe(&[], None, ChartWindow::Hour, 800, &|_| 0, &|_| {
+            String::new()
+        });
+        assert_eq!(chart, None);
     }
 
     #[test]
@@ -230,81 +244,84 @@ mod tests {
             point(360, 10_000, 20_000),
             point(420, 10_000, 20_000),
         ];
-        let svg = draw(
+        let chart = describe(
             &points,
             Some(500_000),
             ChartWindow::Hour,
             800,
             &|_| 0,
             &|_| "t".into(),
-        );
-        assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>"), "{svg}");
-        assert!(svg.contains(r#"width="800" height="200""#), "{svg}");
-        assert_eq!(count(&svg, r#"class="band""#), 3, "{svg}");
-        assert_eq!(count(&svg, r#"class="median""#), 2, "{svg}");
-        assert_eq!(count(&svg, r#"class="median-dot""#), 1, "{svg}");
-        assert_eq!(count(&svg, r#"class="threshold""#), 1, "{svg}");
-        for coordinates in svg.split(r#"points=""#).skip(1) {
-            let coordinates = &coordinates[..coordinates.find('"').unwrap()];
-            assert!(
-                coordinates
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || c == ',' || c == ' '),
-                "whole pixels only: {coordinates}"
-            );
+        )
+        .unwrap();
+        assert_eq!((chart.width, chart.right), (800, 792));
+        assert_eq!(chart.bands.len(), 3, "{chart:?}");
+        assert_eq!(chart.medians.len(), 2, "{chart:?}");
+        assert_eq!(chart.dots.len(), 1, "{chart:?}");
+        assert!(chart.threshold_y.is_some());
+        // The first run: three medians, and a band of three points up and
+        // three back down.
+        assert_eq!(chart.medians[0].split(' ').count(), 3, "{chart:?}");
+        assert_eq!(chart.bands[0].split(' ').count(), 6, "{chart:?}");
+        // Everything lies inside the plot.
+        for shape in chart.bands.iter().chain(&chart.medians) {
+            for pair in shape.split(' ') {
+                let (x, y) = pair.split_once(',').unwrap();
+                let (x, y): (i64, i64) = (x.parse().unwrap(), y.parse().unwrap());
+                assert!((chart.left..=chart.right).contains(&x), "{pair}");
+                assert!((chart.top..=chart.bottom).contains(&y), "{pair}");
+            }
         }
+        assert_eq!(chart.axis(), "66,8 66,170 792,170");
     }
 
     #[test]
     fn the_value_axis_reaches_past_the_threshold_in_round_steps() {
         let points = vec![point(0, 40_000, 80_000), point(60, 40_000, 80_000)];
-        let svg = draw(
+        let chart = describe(
             &points,
             Some(250_000),
             ChartWindow::Hour,
             800,
             &|_| 0,
             &|_| "t".into(),
-        );
+        )
+        .unwrap();
         // Top is 115 % of the threshold (287.5 ms): steps of 100 ms.
-        for label in [">0<", ">100 ms<", ">200 ms<"] {
-            assert!(svg.contains(label), "{label} in {svg}");
-        }
-        assert!(!svg.contains(">300 ms<"), "{svg}");
+        assert_eq!(labels(&chart.value_ticks), ["0", "100 ms", "200 ms"]);
         // The threshold line sits at 250/287.5 of the plot's height.
         let plot_height = HEIGHT - 30 - 8;
         let y = HEIGHT - 30 - 250_000 * plot_height / 287_500;
-        assert!(
-            svg.contains(&format!(r#"class="threshold" x1="66" y1="{y}""#)),
-            "{svg}"
-        );
+        assert_eq!(chart.threshold_y, Some(y));
+        assert_eq!(chart.value_ticks[0].at, chart.bottom);
     }
 
     #[test]
-    fn time_ticks_fall_on_local_round_times_and_are_escaped() {
+    fn time_ticks_fall_on_local_round_times() {
         // An hour from 10:03 UTC, for a visitor at UTC+01:30: ticks every
         // 10 minutes of local time (11:40, 11:50 … local).
         let t0 = 10 * 3_600 + 3 * 60;
         let points: Vec<_> = (0..60).map(|m| point(t0 + m * 60, 1_000, 2_000)).collect();
         let offset = 90 * 60;
         let ticks = std::cell::RefCell::new(Vec::new());
-        let svg = draw(&points, None, ChartWindow::Hour, 800, &|_| offset, &|t| {
+        let chart = describe(&points, None, ChartWindow::Hour, 800, &|_| offset, &|t| {
             ticks.borrow_mut().push(t);
-            "<b>&".into()
-        });
+            format!("<{t}>")
+        })
+        .unwrap();
         let ticks = ticks.into_inner();
         assert_eq!(ticks.len(), 6, "{ticks:?}");
         assert!(ticks.iter().all(|t| (t + offset) % 600 == 0), "{ticks:?}");
         assert!(ticks.iter().all(|&t| t > t0 && t < t0 + 3_600), "{ticks:?}");
-        assert_eq!(count(&svg, "&lt;b&gt;&amp;"), 6, "{svg}");
-        assert!(!svg.contains("<b>"), "{svg}");
+        // Labels are kept as worded (the page puts them in text nodes),
+        // and placed left to right.
+        assert_eq!(chart.time_ticks[0].label, format!("<{}>", ticks[0]));
+        assert!(chart.time_ticks.windows(2).all(|w| w[0].at < w[1].at));
         // A phone gets half as many.
-        let narrow = std::cell::Cell::new(0);
-        draw(&points, None, ChartWindow::Hour, 300, &|_| offset, &|_| {
-            narrow.set(narrow.get() + 1);
+        let narrow = describe(&points, None, ChartWindow::Hour, 300, &|_| offset, &|_| {
             String::new()
-        });
-        assert_eq!(narrow.get(), 3);
+        })
+        .unwrap();
+        assert_eq!(narrow.time_ticks.len(), 3);
     }
 
     #[test]
@@ -319,7 +336,7 @@ mod tests {
             .map(|i| point(t0 + i * 300, 1_000, 2_000))
             .collect();
         let ticks = std::cell::RefCell::new(Vec::new());
-        draw(&points, None, ChartWindow::Week, 800, &offset, &|t| {
+        describe(&points, None, ChartWindow::Week, 800, &offset, &|t| {
             ticks.borrow_mut().push(t);
             String::new()
         });

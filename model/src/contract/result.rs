@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{stats::Stats, status::Status};
+use crate::contract::status::Status;
 
 /// One attempt at a check: its round-trip time and, if it failed, why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,10 +46,6 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
-    pub fn stats(&self) -> Stats {
-        Stats::of(&self.times)
-    }
-
     /// The first attempt error, if any attempt failed.
     pub fn first_error(&self) -> Option<&str> {
         self.times

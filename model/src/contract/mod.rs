@@ -1,0 +1,12 @@
+//! The storage contract: the files the checker writes and the page reads.
+//! Result files keep checkup's JSON so its history loads unchanged.
+
+pub mod file_name;
+pub mod incident;
+pub mod incident_text;
+pub mod index;
+pub mod node_view;
+pub mod page_config;
+pub mod result;
+pub mod rtt_stats;
+pub mod status;

@@ -1,0 +1,210 @@
+//! The page's live data: the signals the refresh loop fills (config, the
+//! nodes' views, what failed) and what is derived from them (each check's
+//! overview, the verdict, incidents, staleness). Started once by the app and
+//! provided through context; views only read it.
+
+use checkup_model::contract::incident::fold_incidents;
+use checkup_model::derive::merge::Overall;
+use checkup_model::derive::overview::{CheckOverview, overall, overview, views_from_rounds};
+use checkup_model::{CheckResult, Incident, NodeView, PageConfig, ResultFileName};
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::{LoadError, Loaded, fetch_new, fetch_views, load_config};
+use crate::perf;
+use crate::time::now_nanos;
+
+const NANOS_PER_HOUR: i64 = 3_600_000_000_000;
+/// With no interval known, a view older than this is stale.
+const DEFAULT_STALE_SECS: i64 = 15 * 60;
+
+/// Where the history on screen came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The nodes' history views: 90 days.
+    Views,
+    /// Raw round files of the last `window_hours`: no views in storage.
+    Raw,
+}
+
+/// Everything the page shows, as signals. Copy, like the signals it holds.
+#[derive(Clone, Copy)]
+pub struct PageData {
+    pub config: RwSignal<Option<PageConfig>>,
+    /// Without a usable config there is nothing to show but the reason.
+    pub config_problem: RwSignal<Option<LoadError>>,
+    /// A failed refresh keeps what was loaded before and says why it is not newer.
+    pub storage_problem: RwSignal<Option<LoadError>>,
+    pub views: RwSignal<Vec<NodeView>>,
+    pub source: RwSignal<Source>,
+    /// Files that could not be read: (name, why).
+    pub skipped: RwSignal<Vec<(String, String)>>,
+    pub refreshed_once: RwSignal<bool>,
+    /// Unix nanoseconds of the last refresh: what "now" means on screen.
+    pub now: RwSignal<i64>,
+    pub incidents: Memo<Vec<Incident>>,
+    pub checks: Memo<Vec<CheckOverview>>,
+    pub verdict: Memo<Overall>,
+    /// Nothing loaded and storage failing: the banner has nothing to say.
+    /// A memo, so the layout depends on this yes/no and not on every
+    /// change of the checks (which would rebuild it all on each refresh).
+    pub nothing_to_say: Memo<bool>,
+    /// The newest view's update time (Unix nanoseconds).
+    pub newest: Memo<Option<i64>>,
+    /// The newest view is older than three check intervals.
+    pub stale: Memo<bool>,
+}
+
+impl PageData {
+    /// Creates the signals and starts loading: `config.json`, then on the
+    /// configured interval the nodes' history views (or, for storage
+    /// without views, the raw round files of the window, folded into views
+    /// here).
+    pub fn start() -> PageData {
+        let views = RwSignal::new(Vec::<NodeView>::new());
+        let now = RwSignal::new(now_nanos());
+        let storage_problem = RwSignal::new(None::<LoadError>);
+        let incidents =
+            Memo::new(move |_| views.with(|v| fold_incidents(v.iter().flat_map(|v| &v.incidents))));
+        let checks = Memo::new(move |_| {
+            let now_secs = now.get() / 1_000_000_000;
+            views.with(|v| overview(v, now_secs, stale_after(v)))
+        });
+        let newest = Memo::new(move |_| views.with(|v| v.iter().map(|v| v.updated).max()));
+        let data = PageData {
+            config: RwSignal::new(None),
+            config_problem: RwSignal::new(None),
+            storage_problem,
+            views,
+            source: RwSignal::new(Source::Views),
+            skipped: RwSignal::new(Vec::new()),
+            refreshed_once: RwSignal::new(false),
+            now,
+            incidents,
+            checks,
+            verdict: Memo::new(move |_| checks.with(|c| overall(c))),
+            nothing_to_say: Memo::new(move |_| {
+                checks.with(Vec::is_empty) && storage_problem.with(Option::is_some)
+            }),
+            newest,
+            stale: Memo::new(move |_| {
+                let now = now.get();
+                views.with(|v| {
+                    newest
+                        .get()
+                        .is_some_and(|n| now - n > stale_after(v).saturating_mul(1_000_000_000))
+                })
+            }),
+        };
+        spawn_local(data.refresh_forever());
+        data
+    }
+
+    /// Whether the config is loaded and the first refresh has ended.
+    pub fn ready(&self) -> bool {
+        self.config.with(Option::is_some) && self.refreshed_once.get()
+    }
+
+    async fn refresh_forever(self) {
+        let cfg = match load_config().await {
+            Ok(cfg) => cfg,
+            Err(e) => {
+                self.config_problem.set(Some(e));
+                return;
+            }
+        };
+        perf::mark("config");
+        self.config.set(Some(cfg.clone()));
+        let mut raw = Loaded::default();
+        loop {
+            let first = !self.refreshed_once.get_untracked();
+            self.refresh(&cfg, &mut raw, first).await;
+            self.now.set(now_nanos());
+            set_if_changed(self.refreshed_once, true);
+            if first {
+                // Once the views are on screen (effects run before a zero
+                // timeout fires; then layout and paint), mark it for the
+                // benchmark to read. A task of its own: a tab in the
+                // background gets no animation frames, and refreshing must
+                // not wait for one.
+                spawn_local(async {
+                    TimeoutFuture::new(0).await;
+                    perf::painted().await;
+                    perf::mark("rendered");
+                });
+            }
+            TimeoutFuture::new(cfg.refresh_interval_secs.saturating_mul(1000)).await;
+        }
+    }
+
+    /// One refresh: the views, or raw files when storage has none.
+    async fn refresh(&self, cfg: &PageConfig, raw: &mut Loaded, first: bool) {
+        let fetched_views = fetch_views(cfg).await;
+        if first {
+            perf::mark("views");
+        }
+        match fetched_views {
+            Ok(fetched) if !fetched.views.is_empty() || !fetched.skipped.is_empty() => {
+                set_if_changed(self.source, Source::Views);
+                set_if_changed(self.skipped, fetched.skipped);
+                self.views.set(fetched.views);
+                set_if_changed(self.storage_problem, None);
+            }
+            Ok(_) => {
+                // No views: an old checkup bucket. Raw files of the window,
+                // fetching only files not seen before.
+                set_if_changed(self.source, Source::Raw);
+                let since = now_nanos() - i64::from(cfg.window_hours) * NANOS_PER_HOUR;
+                match fetch_new(cfg, raw, since).await {
+                    Ok(fetched) => {
+                        raw.evict_before(since);
+                        raw.absorb(fetched);
+                        set_if_changed(self.storage_problem, None);
+                    }
+                    Err(e) => set_if_changed(self.storage_problem, Some(e)),
+                }
+                set_if_changed(self.skipped, raw.skipped.clone().into_iter().collect());
+                self.views.set(views_of_raw(raw));
+            }
+            Err(e) => set_if_changed(self.storage_problem, Some(e)),
+        }
+    }
+}
+
+/// Sets `signal` only when `value` differs. A set always notifies, and what
+/// reads the signal is built again: without this, every refresh rebuilt the
+/// whole list (closing an opened "skipped files" note, dropping focus).
+fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    signal.maybe_update(|current| {
+        let changed = *current != value;
+        if changed {
+            *current = value;
+        }
+        changed
+    });
+}
+
+/// Three intervals of the slowest node, or a default for views without one.
+fn stale_after(views: &[NodeView]) -> i64 {
+    views
+        .iter()
+        .map(|v| v.interval_secs)
+        .max()
+        .filter(|&i| i > 0)
+        .map(|i| i * 3)
+        .unwrap_or(DEFAULT_STALE_SECS)
+}
+
+fn views_of_raw(raw: &Loaded) -> Vec<NodeView> {
+    let named: Vec<(ResultFileName, &[CheckResult])> = raw
+        .rounds
+        .iter()
+        .filter_map(|(name, (_, results))| {
+            ResultFileName::parse(name)
+                .ok()
+                .map(|n| (n, results.as_slice()))
+        })
+        .collect();
+    views_from_rounds(named.iter().map(|(n, r)| (n, *r)))
+}

@@ -70,6 +70,36 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), FileErro
     result
 }
 
+/// Writes `name` in `dir` only if it does not exist: the bytes go to a temp
+/// file, which is then hard-linked into place. A link fails if the name is
+/// taken (like `O_CREAT|O_EXCL`), and unlike an exclusive create it never
+/// shows a reader a half-written file. Returns whether it was created.
+pub fn write_new(dir: &Path, name: &str, bytes: &[u8]) -> Result<bool, FileError> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let tmp = dir.join(format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let result = (|| {
+        let mut f = File::create_new(&tmp).map_err(io("cannot create", &tmp))?;
+        f.write_all(bytes).map_err(io("cannot write", &tmp))?;
+        f.sync_all().map_err(io("cannot sync", &tmp))?;
+        let target = dir.join(name);
+        match fs::hard_link(&tmp, &target) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(false),
+            Err(e) => return Err(io("cannot link into place", &target)(e)),
+        }
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(io("cannot sync directory", dir))?;
+        Ok(true)
+    })();
+    let _ = fs::remove_file(&tmp);
+    result
+}
+
 /// Turns an I/O error into a [`FileError`] naming what was done to which path.
 pub fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> FileError {
     let path = path.to_path_buf();

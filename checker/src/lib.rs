@@ -5,6 +5,7 @@
 pub mod atomic_file;
 pub mod checks;
 pub mod cli;
+pub mod cluster;
 pub mod commands;
 pub mod config;
 pub mod derived;

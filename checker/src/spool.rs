@@ -175,6 +175,13 @@ mod tests {
         async fn put(&self, key: &str, _: Vec<u8>, _: &str) -> Result<String, StorageError> {
             Ok(key.to_string())
         }
+        async fn put_new(
+            &self,
+            _key: &str,
+            _: Vec<u8>,
+        ) -> Result<crate::storage::Created, StorageError> {
+            Ok(crate::storage::Created::Yes)
+        }
         async fn get(&self, _key: &str) -> Result<Option<Vec<u8>>, StorageError> {
             Ok(None)
         }

@@ -24,6 +24,7 @@ pub fn App() -> impl IntoView {
         checks,
         verdict,
         nothing_to_say,
+        second_writers,
         ..
     } = data;
     let (window, selected) = page_state::from_url();
@@ -76,6 +77,15 @@ pub fn App() -> impl IntoView {
                                         <p>{first}</p>
                                     </details>
                                 }
+                            })
+                        }}
+                        {move || {
+                            let nodes = second_writers.get();
+                            (!nodes.is_empty()).then(|| view! {
+                                <p class="fallback second-writer" role="note">{format!(
+                                    "Two checkers write as the same node ({}): the figures for that location mix both and cannot be trusted until one is renamed.",
+                                    nodes.join(", ")
+                                )}</p>
                             })
                         }}
                         <Incidents incidents=incidents now=now/>

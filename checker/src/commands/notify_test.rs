@@ -28,6 +28,8 @@ pub async fn notify_test(path: &Path) -> Result<ExitCode, CommandError> {
         node: config.node.clone(),
         timestamp: crate::checks::now_nanos(),
         since: None,
+        locations: Vec::new(),
+        quorum: String::new(),
     };
     let outcomes =
         futures::future::join_all(config.notifiers.iter().map(|n| n.send_once(&event))).await;

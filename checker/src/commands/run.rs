@@ -10,6 +10,8 @@ use tokio::time::MissedTickBehavior;
 use checkup_model::Status;
 
 use super::CommandError;
+use crate::cluster::claims::{self, Mode};
+use crate::cluster::{Claims, Peers, Seen};
 use crate::derived::Derived;
 use crate::incidents;
 use crate::messages::MessageReader;
@@ -38,8 +40,31 @@ pub async fn run(path: &Path) -> Result<ExitCode, CommandError> {
         .iter()
         .map(|c| c.common.name.as_str())
         .collect();
-    let mut notifications =
-        Notifications::start(&config.notifiers, &names, &config.state_dir, &config.node);
+    let peers = Peers::new(&config.node, config.interval, crate::checks::now_nanos());
+    let claim_mode = if config.notifiers.is_empty() {
+        Mode::Conditional
+    } else {
+        match claims::probe(storage.as_ref(), &config.node).await {
+            Ok(Mode::Conditional) => Mode::Conditional,
+            Ok(Mode::LowestNode) => {
+                tracing::warn!(
+                    "this storage ignores conditional writes (If-None-Match); with several nodes, the lowest-named fresh node sends each alert"
+                );
+                Mode::LowestNode
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot find out whether storage supports conditional writes; with several nodes, the lowest-named fresh node sends each alert");
+                Mode::LowestNode
+            }
+        }
+    };
+    let mut notifications = Notifications::start(
+        &config.notifiers,
+        &names,
+        &config.state_dir,
+        &config.node,
+        Claims::new(claim_mode, &config.node),
+    );
     let mut messages = MessageReader::new(&config.state_dir);
     let mut open_windows: Vec<String> = Vec::new();
     tracing::info!(
@@ -75,7 +100,6 @@ pub async fn run(path: &Path) -> Result<ExitCode, CommandError> {
                 round::run_round(&config.checks, config.concurrency, &config.node).await;
             log_windows(&config.maintenance, round.started, &mut open_windows);
             round::annotate(&mut round, &config.maintenance, messages.current());
-            notifications.observe(&round.results);
             derived.add_round(round.started, &round.results);
             let stored = round::store_round(
                 storage.as_ref(),
@@ -95,6 +119,36 @@ pub async fn run(path: &Path) -> Result<ExitCode, CommandError> {
                     keep_for_later(&spool, &round, &config.node)
                 }
             };
+            let seen = peers
+                .exchange(
+                    storage.as_ref(),
+                    round.started,
+                    &round.results,
+                    crate::checks::now_nanos(),
+                )
+                .await;
+            let seen = match seen.alone_because {
+                Some(ref why) => {
+                    tracing::warn!(error = %why, "cannot read the other nodes' state; alerting on this node's results alone");
+                    Seen::alone(&config.node, &round.results)
+                }
+                None => seen,
+            };
+            let note = match &seen.second_writer {
+                Some(other) => {
+                    tracing::error!(
+                        node = %config.node,
+                        other_instance = %other,
+                        "another checker is writing as node {:?}: its rounds and this one's mix in one history, so every figure for this location is wrong; give each checker its own `node` name (or stop the copy)",
+                        config.node
+                    );
+                    format!("{note}; ANOTHER CHECKER WRITES AS NODE {}", config.node)
+                }
+                None => note,
+            };
+            derived.view.second_writer = seen.second_writer.is_some();
+            notifications.observe(&round.results, &seen);
+            notifications.send_claimed(storage.as_ref(), &seen).await;
             // The view and badges are caches: a failed write is retried by
             // the next round, which writes them whole again.
             let incidents = incidents::load(&config.state_dir);

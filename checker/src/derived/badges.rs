@@ -1,12 +1,14 @@
 //! SVG status badges, shields.io style, written beside the results so a README
-//! anywhere can embed `badges/<node>-<check>-uptime-30d.svg` with no server.
-//! Per node (keys carry the node name): the overall state, and per check its
-//! state, 24 h and 30 d uptime and 24 h median response time.
+//! anywhere can embed `badges/<check>-uptime-30d.svg` with no server: the
+//! overall state, and per check its state, 24 h and 30 d uptime and 24 h
+//! median response time. Merged over every node's view by the page's own
+//! rule (`badges/<check>-...`), and per node (`badges/<node>-<check>-...`).
 
 use checkup_model::NodeView;
 use checkup_model::Status;
 use checkup_model::derive::merge::Overall;
-use checkup_model::derive::overview::{ChartWindow, overall, overview};
+use checkup_model::derive::merge::stale_after_secs;
+use checkup_model::derive::overview::{ChartWindow, CheckOverview, overall, overview};
 
 const GREEN: &str = "#2e7d32";
 const YELLOW: &str = "#8a6d00";
@@ -15,13 +17,26 @@ const RED: &str = "#c62828";
 const BLUE: &str = "#1f5fa8";
 const GREY: &str = "#616161";
 
-/// Every badge of `view`: (storage key, SVG bytes).
+/// Every badge of one node's `view`: (storage key, SVG bytes).
 pub fn for_view(view: &NodeView) -> Vec<(String, Vec<u8>)> {
     let now = view.updated.div_euclid(1_000_000_000);
-    // The node judges only itself; staleness is the page's business.
+    // The node judges only itself: it is never stale to itself.
     let checks = overview(std::slice::from_ref(view), now, i64::MAX / 1_000_000_000);
-    let node = &view.node;
-    let (word, colour) = match overall(&checks) {
+    badges_of(&checks, now, &format!("{}-", view.node))
+}
+
+/// The merged badges over every node's view, at `now` (Unix s), computed
+/// as the page computes its state (same staleness, same merge rule), so
+/// whichever node writes them writes the same thing.
+pub fn merged(views: &[NodeView], now: i64) -> Vec<(String, Vec<u8>)> {
+    let checks = overview(views, now, stale_after_secs(views));
+    badges_of(&checks, now, "")
+}
+
+/// Badges of merged `checks`, keys starting `badges/<prefix>`.
+fn badges_of(checks: &[CheckOverview], now: i64, prefix: &str) -> Vec<(String, Vec<u8>)> {
+    let node_dash = prefix;
+    let (word, colour) = match overall(checks) {
         Overall::NoData => ("no data", GREY),
         Overall::Operational => ("operational", GREEN),
         Overall::Degraded => ("degraded", YELLOW),
@@ -30,11 +45,11 @@ pub fn for_view(view: &NodeView) -> Vec<(String, Vec<u8>)> {
         Overall::Maintenance => ("maintenance", BLUE),
     };
     let mut badges = vec![(
-        format!("badges/{node}-overall.svg"),
+        format!("badges/{node_dash}overall.svg"),
         render("status", word, colour),
     )];
     let mut slugs: Vec<String> = Vec::new();
-    for check in &checks {
+    for check in checks {
         let mut slug = slug_of(&check.title);
         if slugs.contains(&slug) {
             slug = format!("{slug}-{}", slugs.len() + 1);
@@ -50,7 +65,7 @@ pub fn for_view(view: &NodeView) -> Vec<(String, Vec<u8>)> {
             }
         };
         badges.push((
-            format!("badges/{node}-{slug}-status.svg"),
+            format!("badges/{node_dash}{slug}-status.svg"),
             render(&check.title, state, colour),
         ));
         for (period, secs, res, key) in [
@@ -62,7 +77,7 @@ pub fn for_view(view: &NodeView) -> Vec<(String, Vec<u8>)> {
                 None => ("no data".to_string(), GREY),
             };
             badges.push((
-                format!("badges/{node}-{slug}-{key}.svg"),
+                format!("badges/{node_dash}{slug}-{key}.svg"),
                 render(&format!("uptime {period}"), &value, colour),
             ));
         }
@@ -77,7 +92,7 @@ pub fn for_view(view: &NodeView) -> Vec<(String, Vec<u8>)> {
             millis(medians.iter().sum::<u64>() / medians.len() as u64)
         };
         badges.push((
-            format!("badges/{node}-{slug}-response.svg"),
+            format!("badges/{node_dash}{slug}-response.svg"),
             render("response 24h", &response, BLUE),
         ));
     }

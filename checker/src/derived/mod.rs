@@ -1,14 +1,16 @@
 //! Derived files: this node's history view (`views/<node>-history.json`) and
-//! its SVG badges, kept up to date after every round. Both are caches of the
-//! raw round files: `checker rebuild` regenerates them, and nothing breaks if
-//! they are lost. Only keys carrying this node's name are written.
+//! its SVG badges, kept up to date after every round, and every few rounds
+//! the merged badges over all nodes' views. All are caches of the raw round
+//! files: `checker rebuild` regenerates them, and nothing breaks if they are
+//! lost. Keys carrying a node's name are written only by that node; merged
+//! badges by any, with the same content for the same views.
 
 pub mod badges;
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-use checkup_model::contract::node_view::view_key;
+use checkup_model::contract::node_view::{VIEWS_DIR, node_of_view_key, view_key};
 use checkup_model::{CheckResult, IncidentUpdate, NodeView, ResultFileName, parse_round};
 use futures::StreamExt;
 
@@ -16,12 +18,17 @@ use crate::storage::{Storage, StorageError};
 
 /// How many round files rebuilding (or catching up) reads at once.
 const PARALLEL_READS: usize = 16;
+/// Merged badges are recomputed every this many rounds: each time costs a
+/// LIST of `views/` and a GET of every other node's view.
+pub const MERGED_BADGES_EVERY: u32 = 5;
 
 /// The view being kept, and what was last written of each badge, so an
 /// unchanged badge is not written again every round.
 pub struct Derived {
     pub view: NodeView,
     written_badges: HashMap<String, Vec<u8>>,
+    /// Rounds published since the merged badges were last computed.
+    rounds_since_merged: u32,
 }
 
 impl Derived {
@@ -62,6 +69,7 @@ impl Derived {
         Derived {
             view,
             written_badges: HashMap::new(),
+            rounds_since_merged: MERGED_BADGES_EVERY,
         }
     }
 
@@ -70,6 +78,7 @@ impl Derived {
         Derived {
             view,
             written_badges: HashMap::new(),
+            rounds_since_merged: MERGED_BADGES_EVERY,
         }
     }
 
@@ -89,7 +98,16 @@ impl Derived {
         storage
             .put(&view_key(&self.view.node), bytes, "application/json")
             .await?;
-        for (key, svg) in badges::for_view(&self.view) {
+        let mut badges = badges::for_view(&self.view);
+        self.rounds_since_merged += 1;
+        if self.rounds_since_merged >= MERGED_BADGES_EVERY {
+            self.rounds_since_merged = 0;
+            let mut views = other_views(storage, &self.view.node).await?;
+            views.push(self.view.clone());
+            let now = crate::checks::now_nanos().div_euclid(1_000_000_000);
+            badges.extend(badges::merged(&views, now));
+        }
+        for (key, svg) in badges {
             if self.written_badges.get(&key) == Some(&svg) {
                 continue;
             }
@@ -98,6 +116,31 @@ impl Derived {
         }
         Ok(())
     }
+}
+
+/// Every other node's stored history view; unreadable ones are skipped.
+async fn other_views(storage: &dyn Storage, node: &str) -> Result<Vec<NodeView>, StorageError> {
+    let names = storage.list(&format!("{VIEWS_DIR}/"), "").await?;
+    let keys: Vec<String> = names
+        .iter()
+        .map(|n| format!("{VIEWS_DIR}/{n}"))
+        .filter(|k| node_of_view_key(k).is_some_and(|n| n != node))
+        .collect();
+    let reads = futures::future::join_all(keys.iter().map(|k| storage.get(k))).await;
+    let mut views = Vec::new();
+    for (key, read) in keys.iter().zip(reads) {
+        match read {
+            Ok(Some(bytes)) => match NodeView::parse(&String::from_utf8_lossy(&bytes)) {
+                Ok(view) => views.push(view),
+                Err(e) => {
+                    tracing::warn!(key = %key, error = %e, "skipping an unreadable history view for the merged badges")
+                }
+            },
+            Ok(None) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(views)
 }
 
 pub fn encode_view(view: &NodeView) -> Result<Vec<u8>, StorageError> {

@@ -1,19 +1,24 @@
-//! Delivery: each round's results go through every notifier's state machine;
-//! the events that come out are queued to one worker task per notifier, which
-//! sends them in order with retries. The round loop only queues: a slow or
-//! dead channel never delays checking. On shutdown, queued sends get a short,
-//! bounded grace period.
+//! Delivery: each round's results, merged over the fresh locations by the
+//! notifier's quorum, go through every notifier's state machine; the events
+//! that come out are claimed in storage (`cluster::claims`: one node sends
+//! each event) and queued to one worker task per notifier, which sends them
+//! in order with retries. The round loop only queues: a slow or dead channel
+//! never delays checking. On shutdown, queued sends get a short, bounded
+//! grace period.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use checkup_model::CheckResult;
+use checkup_model::derive::merge::status_by_quorum;
+use checkup_model::{CheckResult, Status};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::state::{Observation, StateFile};
-use super::{Event, EventKind, Notifier};
+use super::{Event, EventKind, Notifier, SeenFrom};
+use crate::cluster::{Claims, Decision, Seen};
+use crate::storage::Storage;
 
 /// Delivery attempts per event, and the pause before the second (doubling).
 pub const ATTEMPTS: u32 = 3;
@@ -26,6 +31,10 @@ pub struct Notifications {
     node: String,
     queues: Vec<mpsc::UnboundedSender<Event>>,
     workers: Vec<JoinHandle<()>>,
+    claims: Claims,
+    /// Events decided on but not yet claimed (storage did not answer), in
+    /// order, with the index of their notifier.
+    pending: Vec<(usize, Event)>,
 }
 
 impl Notifications {
@@ -36,6 +45,7 @@ impl Notifications {
         check_names: &[&str],
         state_dir: &std::path::Path,
         node: &str,
+        claims: Claims,
     ) -> Notifications {
         let mut state = if notifiers.is_empty() {
             StateFile::default()
@@ -77,26 +87,35 @@ impl Notifications {
             node: node.to_string(),
             queues,
             workers,
+            claims,
+            pending: Vec::new(),
         }
     }
 
-    /// Feeds one round to every notifier; queues what must be sent and saves
-    /// the state if it changed. Never waits for a delivery.
-    pub fn observe(&mut self, results: &[CheckResult]) {
+    /// Feeds one round to every notifier, each check's state merged over
+    /// the fresh locations in `seen` by the notifier's quorum; keeps what
+    /// must be sent for [`Notifications::send_claimed`] and saves the state
+    /// if it changed.
+    pub fn observe(&mut self, results: &[CheckResult], seen: &Seen) {
         if self.notifiers.is_empty() {
             return;
         }
         let before = self.state.clone();
-        for (notifier, queue) in self.notifiers.iter().zip(&self.queues) {
+        for (at, notifier) in self.notifiers.iter().enumerate() {
             let tracks = self
                 .state
                 .notifiers
                 .entry(notifier.name.clone())
                 .or_default();
             for result in results.iter().filter(|r| notifier.covers(&r.title)) {
+                let locations = seen.locations.get(&result.title);
+                let status = match locations {
+                    Some(l) if l.len() > 1 => status_by_quorum(l, notifier.policy.quorum),
+                    _ => result.status,
+                };
                 let track = tracks.entry(result.title.clone()).or_default();
                 let since = track.bad_since.or(track.open.as_ref().map(|o| o.since));
-                let obs = Observation::of(result.status, result.maintenance);
+                let obs = Observation::of(status, result.maintenance);
                 let Some(kind) = track.step(obs, result.timestamp, &notifier.policy) else {
                     continue;
                 };
@@ -105,17 +124,40 @@ impl Notifications {
                     EventKind::Resolved => since,
                     _ => track.open.as_ref().map(|o| o.since),
                 };
-                tracing::info!(check = %result.title, notifier = %notifier.name, event = kind.as_str(), "notifying");
-                let _ = queue.send(Event {
-                    kind,
-                    check: result.title.clone(),
-                    endpoint: result.endpoint.clone(),
-                    status: result.status,
-                    notice: result.notice.clone(),
-                    node: self.node.clone(),
-                    timestamp: result.timestamp,
-                    since,
-                });
+                let deciding: Vec<SeenFrom> = seen
+                    .fresh_of(&result.title)
+                    .into_iter()
+                    .map(|l| SeenFrom {
+                        node: l.node.clone(),
+                        status: l.status,
+                        notice: l.notice.clone(),
+                    })
+                    .collect();
+                // The reason: this node's own, else the first location's that saw it.
+                let notice = if result.status != Status::Healthy || status == Status::Healthy {
+                    result.notice.clone()
+                } else {
+                    deciding
+                        .iter()
+                        .find(|l| l.status != Status::Healthy)
+                        .map(|l| format!("{} (at {})", l.notice, l.node))
+                        .unwrap_or_default()
+                };
+                self.pending.push((
+                    at,
+                    Event {
+                        kind,
+                        check: result.title.clone(),
+                        endpoint: result.endpoint.clone(),
+                        status,
+                        notice,
+                        node: self.node.clone(),
+                        timestamp: result.timestamp,
+                        since,
+                        locations: deciding,
+                        quorum: notifier.policy.quorum.describe(),
+                    },
+                ));
             }
         }
         if self.state != before
@@ -123,6 +165,44 @@ impl Notifications {
         {
             tracing::error!(error = %e, "cannot save the notification state; a restart may repeat or miss an alert");
         }
+    }
+
+    /// Claims each pending event in storage, in order, and queues the ones
+    /// this node won. While storage does not answer, events wait (in order)
+    /// for the next round: late, but neither lost nor sent twice.
+    pub async fn send_claimed(&mut self, storage: &dyn Storage, seen: &Seen) {
+        let pending = std::mem::take(&mut self.pending);
+        let mut left = pending.into_iter();
+        for (at, event) in left.by_ref() {
+            let notifier = &self.notifiers[at];
+            let reminder_every = notifier
+                .policy
+                .reminder_interval
+                .map(|d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
+            let fresh = seen.fresh_of(&event.check);
+            match self
+                .claims
+                .decide(storage, &notifier.name, &event, &fresh, reminder_every)
+                .await
+            {
+                Ok(Decision::Send) => {
+                    tracing::info!(check = %event.check, notifier = %notifier.name, event = event.kind.as_str(), "notifying");
+                    let _ = self.queues[at].send(event);
+                }
+                Ok(Decision::SentBy(node)) if node.is_empty() => {
+                    tracing::info!(check = %event.check, notifier = %notifier.name, event = event.kind.as_str(), "no alert of this check is open in storage; not sending");
+                }
+                Ok(Decision::SentBy(node)) => {
+                    tracing::info!(check = %event.check, notifier = %notifier.name, event = event.kind.as_str(), sent_by = %node, "already sent by another node");
+                }
+                Err(e) => {
+                    tracing::warn!(check = %event.check, notifier = %notifier.name, event = event.kind.as_str(), error = %e, "cannot claim the notification in storage; trying again next round");
+                    self.pending.push((at, event));
+                    break;
+                }
+            }
+        }
+        self.pending.extend(left);
     }
 
     /// Lets queued sends finish for at most `grace`, then abandons the rest.

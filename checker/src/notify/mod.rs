@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use checkup_model::Status;
+use checkup_model::derive::merge::Quorum;
 
 pub use dispatch::Notifications;
 pub use registry::{NOTIFIERS, from_raw};
@@ -73,6 +74,19 @@ pub struct Event {
     /// When the problem began (the first bad round), Unix ns; for down,
     /// degraded, reminder and resolved.
     pub since: Option<i64>,
+    /// What each deciding location saw, sorted by node; one entry (this
+    /// node) when it runs alone.
+    pub locations: Vec<SeenFrom>,
+    /// The notifier's quorum, as configured ("majority", "all", "any", "2").
+    pub quorum: String,
+}
+
+/// One location's part in an event.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SeenFrom {
+    pub node: String,
+    pub status: Status,
+    pub notice: String,
 }
 
 impl Event {
@@ -110,11 +124,28 @@ impl Event {
         } else {
             format!(": {}", self.notice)
         };
+        // With several locations, say which agreed: "from fra1, sgp1 (2 of 3 locations)".
+        let from = match self.locations.len() {
+            0 | 1 => String::new(),
+            all => {
+                let bad: Vec<&str> = self
+                    .locations
+                    .iter()
+                    .filter(|l| l.status != Status::Healthy)
+                    .map(|l| l.node.as_str())
+                    .collect();
+                format!(
+                    " from {} ({} of {all} locations)",
+                    bad.join(", "),
+                    bad.len()
+                )
+            }
+        };
         match self.kind {
-            EventKind::Down => format!("{} is down{reason}", self.check),
-            EventKind::Degraded => format!("{} is degraded{reason}", self.check),
+            EventKind::Down => format!("{} is down{from}{reason}", self.check),
+            EventKind::Degraded => format!("{} is degraded{from}{reason}", self.check),
             EventKind::Reminder => format!(
-                "{} has been {} for {}{reason}",
+                "{} has been {}{from} for {}{reason}",
                 self.check,
                 self.status,
                 for_how_long()
@@ -170,6 +201,8 @@ pub struct Policy {
     pub reminder_interval: Option<Duration>,
     /// Degraded counts as bad (else as good).
     pub on_degraded: bool,
+    /// How many fresh locations must agree a check is bad.
+    pub quorum: Quorum,
 }
 
 impl Default for Policy {
@@ -180,6 +213,7 @@ impl Default for Policy {
             send_on_resolved: true,
             reminder_interval: None,
             on_degraded: false,
+            quorum: Quorum::Majority,
         }
     }
 }
@@ -244,7 +278,38 @@ mod tests {
             node: "fra1".into(),
             timestamp: 1_800_000_000_000_000_000,
             since: Some(1_800_000_000_000_000_000 - 125_000_000_000),
+            locations: vec![SeenFrom {
+                node: "fra1".into(),
+                status,
+                notice: notice.into(),
+            }],
+            quorum: "majority".into(),
         }
+    }
+
+    #[test]
+    fn messages_name_the_locations_that_agree() {
+        let mut down = event(EventKind::Down, Status::Down, "status 503");
+        down.locations = ["fra1", "nyc1", "sgp1"]
+            .into_iter()
+            .map(|node| SeenFrom {
+                node: node.into(),
+                status: if node == "nyc1" {
+                    Status::Healthy
+                } else {
+                    Status::Down
+                },
+                notice: String::new(),
+            })
+            .collect();
+        assert_eq!(
+            down.text(),
+            "Website is down from fra1, sgp1 (2 of 3 locations): status 503"
+        );
+        let hook = webhook::body(&down);
+        assert_eq!(hook["quorum"], "majority");
+        assert_eq!(hook["locations"][1]["node"], "nyc1");
+        assert_eq!(hook["locations"][1]["status"], "healthy");
     }
 
     #[test]

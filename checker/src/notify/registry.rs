@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use checkup_model::derive::merge::Quorum;
 use toml::Spanned;
 
 use super::{Builder, Notifier, Policy, discord, email, slack, webhook};
@@ -59,6 +60,11 @@ const COMMON: &[Opt] = &[
         "false",
         "degraded counts as bad too (default false)",
     ),
+    opt(
+        "quorum",
+        "\"majority\"",
+        "with several nodes: how many fresh locations must see a check bad before an alert, \"majority\", \"all\", \"any\" or a number (default \"majority\")",
+    ),
     opt("timeout", "\"10s\"", "per delivery attempt (default 10s)"),
 ];
 
@@ -93,6 +99,32 @@ pub fn from_raw(
     Ok(built)
 }
 
+/// `quorum`: a word or a whole number of locations.
+fn quorum(table: &Table) -> Result<Quorum, FieldError> {
+    let wrong = |what: String| {
+        table.error(
+            "quorum",
+            format!(
+                "{what}: use \"majority\", \"all\", \"any\" or a number of locations such as 2"
+            ),
+        )
+    };
+    match table.value("quorum").map(|v| v.get_ref()) {
+        None => Ok(Quorum::Majority),
+        Some(toml::Value::String(word)) => match word.as_str() {
+            "majority" => Ok(Quorum::Majority),
+            "all" => Ok(Quorum::All),
+            "any" => Ok(Quorum::Any),
+            other => Err(wrong(format!("{other:?} is not a quorum"))),
+        },
+        Some(toml::Value::Integer(n)) if (1..=MAX_THRESHOLD).contains(n) => {
+            Ok(Quorum::AtLeast(*n as u32))
+        }
+        Some(toml::Value::Integer(n)) => Err(wrong(format!("{n} locations is not a quorum"))),
+        Some(other) => Err(wrong(format!("a {} is not a quorum", other.type_str()))),
+    }
+}
+
 fn build(
     kind: &'static str,
     builder: Builder,
@@ -121,6 +153,7 @@ fn build(
         send_on_resolved: table.bool("send_on_resolved")?.unwrap_or(true),
         reminder_interval,
         on_degraded: table.bool("on_degraded")?.unwrap_or(false),
+        quorum: quorum(table)?,
     };
     let timeout = table
         .positive_duration("timeout")?

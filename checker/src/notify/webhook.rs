@@ -65,6 +65,8 @@ pub fn body(event: &Event) -> serde_json::Value {
         "since": event.since,
         "title": event.title(),
         "text": event.text(),
+        "locations": event.locations,
+        "quorum": event.quorum,
     })
 }
 

@@ -15,8 +15,8 @@ use async_trait::async_trait;
 use checkup_model::contract::node_view::{VIEWS_DIR, node_of_view_key};
 use checkup_model::{ResultFileName, contract::index::index_from_names};
 
-use super::{Builder, Storage, StorageError, StorageKind};
-use crate::atomic_file::{io, remove_orphaned_temp_files, write_atomic};
+use super::{Builder, Created, Storage, StorageError, StorageKind};
+use crate::atomic_file::{io, remove_orphaned_temp_files, write_atomic, write_new};
 use crate::options::FieldError;
 use crate::options::Table;
 use crate::options::{Kind, opt};
@@ -192,6 +192,25 @@ impl Storage for LocalStorage {
         tokio::task::spawn_blocking(move || this.put_blocking(&key, &bytes))
             .await
             .expect("storage task panicked")
+    }
+
+    async fn put_new(&self, key: &str, bytes: Vec<u8>) -> Result<Created, StorageError> {
+        let (sub, name) = super::split_key(key);
+        let dir = match sub {
+            Some(sub) => self.dir.join(sub),
+            None => self.dir.clone(),
+        };
+        let name = name.to_string();
+        tokio::task::spawn_blocking(move || {
+            fs::create_dir_all(&dir).map_err(io("cannot create directory", &dir))?;
+            Ok(if write_new(&dir, &name, &bytes)? {
+                Created::Yes
+            } else {
+                Created::AlreadyThere
+            })
+        })
+        .await
+        .expect("storage task panicked")
     }
 
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {

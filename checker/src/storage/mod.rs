@@ -73,6 +73,12 @@ pub trait Storage: Send + Sync {
         content_type: &str,
     ) -> Result<String, StorageError>;
 
+    /// Writes `key` only if nothing is there yet, atomically: of several
+    /// nodes claiming one key at once, exactly one gets [`Created::Yes`].
+    /// Stores that ignore the condition are caught by
+    /// [`crate::cluster::claims::probe`].
+    async fn put_new(&self, key: &str, bytes: Vec<u8>) -> Result<Created, StorageError>;
+
     /// Reads `key`; `None` when there is no such file.
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError>;
 
@@ -83,9 +89,17 @@ pub trait Storage: Send + Sync {
     async fn list(&self, dir: &str, after: &str) -> Result<Vec<String>, StorageError>;
 }
 
-/// Splits `views/x.json` into (`views`, `x.json`); keys have at most one level.
+/// Whether a conditional write created the object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Created {
+    Yes,
+    /// Something was there already; nothing was written.
+    AlreadyThere,
+}
+
+/// Splits `alerts/web/1.json` into (`alerts/web`, `1.json`).
 fn split_key(key: &str) -> (Option<&str>, &str) {
-    match key.split_once('/') {
+    match key.rsplit_once('/') {
         Some((dir, name)) => (Some(dir), name),
         None => (None, key),
     }

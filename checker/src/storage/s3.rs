@@ -10,7 +10,7 @@ use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use checkup_model::ResultFileName;
 
-use super::{Builder, Storage, StorageError, StorageKind};
+use super::{Builder, Created, Storage, StorageError, StorageKind};
 use crate::options::FieldError;
 use crate::options::Table;
 use crate::options::{Kind, opt};
@@ -338,6 +338,29 @@ impl Storage for S3Storage {
             .await
             .map_err(|e| self.remote("cannot write", &key, e))?;
         Ok(format!("s3://{}/{key}", self.settings.bucket))
+    }
+
+    async fn put_new(&self, key: &str, bytes: Vec<u8>) -> Result<Created, StorageError> {
+        let key = format!("{}{key}", self.settings.prefix);
+        let sent = self
+            .client
+            .put_object()
+            .bucket(&self.settings.bucket)
+            .key(&key)
+            .content_type("application/json")
+            .if_none_match("*")
+            .body(ByteStream::from(bytes))
+            .send()
+            .await;
+        match sent {
+            Ok(_) => Ok(Created::Yes),
+            // 412: the key exists. (A 409, another conditional write to it
+            // in flight, is an error: the claim is tried again next round.)
+            Err(e) if e.raw_response().map(|r| r.status().as_u16()) == Some(412) => {
+                Ok(Created::AlreadyThere)
+            }
+            Err(e) => Err(self.remote("cannot create", &key, e)),
+        }
     }
 
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {

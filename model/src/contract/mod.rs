@@ -5,6 +5,7 @@ pub mod file_name;
 pub mod incident;
 pub mod incident_text;
 pub mod index;
+pub mod latest;
 pub mod node_view;
 pub mod page_config;
 pub mod result;

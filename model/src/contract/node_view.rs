@@ -320,6 +320,11 @@ pub struct NodeView {
     /// Incident updates this node's operators wrote, oldest first.
     #[serde(default)]
     pub incidents: Vec<IncidentUpdate>,
+    /// Another checker writes under this node's name: the view holds only
+    /// the writer's own rounds, and the two writers' views replace each
+    /// other, so the page says this location's figures cannot be trusted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub second_writer: bool,
 }
 
 /// Why a stored view cannot be used.
@@ -342,6 +347,7 @@ impl NodeView {
             interval_secs: 0,
             checks: Vec::new(),
             incidents: Vec::new(),
+            second_writer: false,
         }
     }
 

@@ -36,6 +36,21 @@ pub fn is_fresh(updated: i64, now: i64, stale_after_secs: i64) -> bool {
     now.saturating_sub(updated) <= limit.saturating_mul(NANOS)
 }
 
+/// With no interval known, a node is stale after this long.
+pub const DEFAULT_STALE_SECS: i64 = 15 * 60;
+
+/// When the nodes of `views` count as stale: three intervals of the
+/// slowest node, or a default for views that do not say their interval.
+pub fn stale_after_secs(views: &[crate::NodeView]) -> i64 {
+    views
+        .iter()
+        .map(|v| v.interval_secs)
+        .max()
+        .filter(|&i| i > 0)
+        .map(|i| i * 3)
+        .unwrap_or(DEFAULT_STALE_SECS)
+}
+
 /// The locations that decide: the fresh ones, or all of them when none is
 /// fresh (every node stopped: show the last word rather than nothing).
 pub fn deciding(locations: &[Location]) -> Vec<&Location> {

@@ -4,7 +4,7 @@
 //! provided through context; views only read it.
 
 use checkup_model::contract::incident::fold_incidents;
-use checkup_model::derive::merge::Overall;
+use checkup_model::derive::merge::{Overall, stale_after_secs};
 use checkup_model::derive::overview::{CheckOverview, overall, overview, views_from_rounds};
 use checkup_model::{CheckResult, Incident, NodeView, PageConfig, ResultFileName};
 use gloo_timers::future::TimeoutFuture;
@@ -16,8 +16,6 @@ use crate::perf;
 use crate::time::now_nanos;
 
 const NANOS_PER_HOUR: i64 = 3_600_000_000_000;
-/// With no interval known, a view older than this is stale.
-const DEFAULT_STALE_SECS: i64 = 15 * 60;
 
 /// Where the history on screen came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +52,8 @@ pub struct PageData {
     pub newest: Memo<Option<i64>>,
     /// The newest view is older than three check intervals.
     pub stale: Memo<bool>,
+    /// Nodes whose view says another checker writes under their name.
+    pub second_writers: Memo<Vec<String>>,
 }
 
 impl PageData {
@@ -69,7 +69,7 @@ impl PageData {
             Memo::new(move |_| views.with(|v| fold_incidents(v.iter().flat_map(|v| &v.incidents))));
         let checks = Memo::new(move |_| {
             let now_secs = now.get() / 1_000_000_000;
-            views.with(|v| overview(v, now_secs, stale_after(v)))
+            views.with(|v| overview(v, now_secs, stale_after_secs(v)))
         });
         let newest = Memo::new(move |_| views.with(|v| v.iter().map(|v| v.updated).max()));
         let data = PageData {
@@ -88,12 +88,20 @@ impl PageData {
                 checks.with(Vec::is_empty) && storage_problem.with(Option::is_some)
             }),
             newest,
+            second_writers: Memo::new(move |_| {
+                views.with(|v| {
+                    v.iter()
+                        .filter(|v| v.second_writer)
+                        .map(|v| v.node.clone())
+                        .collect()
+                })
+            }),
             stale: Memo::new(move |_| {
                 let now = now.get();
                 views.with(|v| {
-                    newest
-                        .get()
-                        .is_some_and(|n| now - n > stale_after(v).saturating_mul(1_000_000_000))
+                    newest.get().is_some_and(|n| {
+                        now - n > stale_after_secs(v).saturating_mul(1_000_000_000)
+                    })
                 })
             }),
         };
@@ -183,17 +191,6 @@ fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, val
         }
         changed
     });
-}
-
-/// Three intervals of the slowest node, or a default for views without one.
-fn stale_after(views: &[NodeView]) -> i64 {
-    views
-        .iter()
-        .map(|v| v.interval_secs)
-        .max()
-        .filter(|&i| i > 0)
-        .map(|i| i * 3)
-        .unwrap_or(DEFAULT_STALE_SECS)
 }
 
 fn views_of_raw(raw: &Loaded) -> Vec<NodeView> {

@@ -1,0 +1,195 @@
+//! Every node's newest round, exchanged through storage: one LIST of
+//! `latest/` and one GET per node (this node's own included, which is how a
+//! second checker under the same node name is caught), then one PUT.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use checkup_model::CheckResult;
+use checkup_model::contract::latest::{
+    LATEST_DIR, LatestCheck, NodeLatest, latest_key, node_of_latest_name,
+};
+use checkup_model::derive::merge::{Location, is_fresh};
+
+use crate::storage::Storage;
+
+/// A node is stale after this many of its own intervals without a round
+/// (the page's rule, model::derive::merge).
+const STALE_INTERVALS: i64 = 3;
+
+/// This node's side of the exchange.
+pub struct Peers {
+    node: String,
+    /// Random per process: tells this checker from another under its name.
+    instance: String,
+    interval_secs: i64,
+    /// When this process started, Unix ns: a latest object under our name
+    /// from another instance, newer than this, is a second writer.
+    started: i64,
+}
+
+/// What the exchange learnt.
+#[derive(Debug, Default)]
+pub struct Seen {
+    /// Per check title: every location that reported it, this node first
+    /// among equals (sorted by node), with `fresh` set by the merge rule.
+    pub locations: BTreeMap<String, Vec<Location>>,
+    /// Another checker writes under this node's name (its instance id).
+    pub second_writer: Option<String>,
+    /// Storage could not be read: only this node's own view counts.
+    pub alone_because: Option<String>,
+}
+
+impl Peers {
+    pub fn new(node: &str, interval: Duration, started: i64) -> Peers {
+        Peers {
+            node: node.to_string(),
+            instance: instance_id(started),
+            interval_secs: interval.as_secs().max(1) as i64,
+            started,
+        }
+    }
+
+    pub fn instance(&self) -> &str {
+        &self.instance
+    }
+
+    /// Reads the others' newest rounds, checks for a second writer, then
+    /// publishes this round (`started`, Unix ns). `now` decides freshness.
+    pub async fn exchange(
+        &self,
+        storage: &dyn Storage,
+        started: i64,
+        results: &[CheckResult],
+        now: i64,
+    ) -> Seen {
+        let mut seen = Seen::default();
+        let mut latest: Vec<NodeLatest> = Vec::new();
+        match storage.list(&format!("{LATEST_DIR}/"), "").await {
+            Ok(names) => {
+                let reads = names
+                    .iter()
+                    .filter_map(|n| node_of_latest_name(n))
+                    .map(|node| async move { (node, storage.get(&latest_key(node)).await) });
+                for (node, read) in futures::future::join_all(reads).await {
+                    match read {
+                        Ok(Some(bytes)) => {
+                            match NodeLatest::parse(&String::from_utf8_lossy(&bytes)) {
+                                Ok(l) if l.node == node => latest.push(l),
+                                Ok(_) | Err(_) => {
+                                    tracing::warn!(
+                                        node,
+                                        "unreadable latest state of a node; ignoring it"
+                                    )
+                                }
+                            }
+                        }
+                        Ok(None) => {}
+                        Err(e) => {
+                            tracing::warn!(node, error = %e, "cannot read a node's latest state; ignoring it this round")
+                        }
+                    }
+                }
+            }
+            Err(e) => seen.alone_because = Some(e.to_string()),
+        }
+        if let Some(own) = latest.iter().find(|l| l.node == self.node)
+            && own.instance != self.instance
+            && own.updated >= self.started
+        {
+            seen.second_writer = Some(own.instance.clone());
+        }
+        // This round is this node's location, whatever storage says.
+        latest.retain(|l| l.node != self.node);
+        let mine = NodeLatest {
+            node: self.node.clone(),
+            instance: self.instance.clone(),
+            updated: started,
+            interval_secs: self.interval_secs,
+            checks: results
+                .iter()
+                .map(|r| LatestCheck {
+                    title: r.title.clone(),
+                    status: r.status,
+                    maintenance: r.maintenance,
+                    notice: r.notice.clone(),
+                })
+                .collect(),
+        };
+        match serde_json::to_vec(&mine) {
+            Ok(bytes) => {
+                if let Err(e) = storage
+                    .put(&latest_key(&self.node), bytes, "application/json")
+                    .await
+                {
+                    tracing::warn!(error = %e, "cannot publish this round's state to the other nodes");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot encode this round's state"),
+        }
+        latest.push(mine);
+        for node in &latest {
+            let fresh = node.node == self.node
+                || is_fresh(
+                    node.updated,
+                    now,
+                    node.interval_secs.max(1) * STALE_INTERVALS,
+                );
+            for check in &node.checks {
+                seen.locations
+                    .entry(check.title.clone())
+                    .or_default()
+                    .push(Location {
+                        node: node.node.clone(),
+                        status: check.status,
+                        timestamp: node.updated,
+                        median: 0,
+                        notice: check.notice.clone(),
+                        fresh: fresh && !check.maintenance,
+                    });
+            }
+        }
+        for locations in seen.locations.values_mut() {
+            locations.sort_by(|a, b| a.node.cmp(&b.node));
+        }
+        seen
+    }
+}
+
+impl Seen {
+    /// Only this round's own results: for a node that runs alone.
+    pub fn alone(node: &str, results: &[CheckResult]) -> Seen {
+        let mut seen = Seen::default();
+        for r in results {
+            seen.locations.insert(
+                r.title.clone(),
+                vec![Location {
+                    node: node.to_string(),
+                    status: r.status,
+                    timestamp: r.timestamp,
+                    median: 0,
+                    notice: r.notice.clone(),
+                    fresh: true,
+                }],
+            );
+        }
+        seen
+    }
+
+    /// The fresh locations of `check`.
+    pub fn fresh_of(&self, check: &str) -> Vec<&Location> {
+        self.locations
+            .get(check)
+            .map(|l| l.iter().filter(|l| l.fresh).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// A process-unique id: the start time and pid, hashed to 12 hex digits.
+fn instance_id(started: i64) -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_i64(started);
+    hasher.write_u32(std::process::id());
+    format!("{:012x}", hasher.finish() & 0xffff_ffff_ffff)
+}

@@ -117,6 +117,7 @@ fn wait_until(within: Duration, nodes: &[Node], what: &str, mut ready: impl FnMu
 fn scenario(
     storage_toml: &str,
     read_views: &dyn Fn() -> Vec<NodeView>,
+    read_badge: &dyn Fn(&str) -> Option<String>,
     storage_break: &mut dyn FnMut(),
 ) {
     let tmp = tempfile::tempdir().unwrap();
@@ -170,6 +171,15 @@ fn scenario(
     assert_eq!(views.len(), 3, "one view per node");
     let merged = overview(&views, now, 30);
     assert_eq!(merged[0].status, Status::Degraded, "{merged:#?}");
+    // The merged badge (recomputed every few rounds by any node) agrees.
+    wait_until(
+        Duration::from_secs(15),
+        &nodes,
+        "a degraded merged badge",
+        || read_badge("badges/web-status.svg").is_some_and(|svg| svg.contains(">degraded<")),
+    );
+    let overall = read_badge("badges/overall.svg").unwrap_or_default();
+    assert!(overall.contains(">degraded<"), "{overall}");
 
     // 2. All three see it down: exactly one "down".
     for e in &endpoints {
@@ -234,7 +244,8 @@ fn three_nodes_on_one_directory_alert_once_per_outage() {
             .map(|e| NodeView::parse(&fs::read_to_string(e.path()).unwrap()).unwrap())
             .collect()
     };
-    scenario(&storage, &views, &mut || {});
+    let badge = |key: &str| fs::read_to_string(results.join(key)).ok();
+    scenario(&storage, &views, &badge, &mut || {});
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -271,8 +282,23 @@ async fn three_nodes_on_one_bucket_alert_once_per_outage() {
             })
         })
     };
+    let badge = |key: &str| {
+        tokio::task::block_in_place(|| {
+            handle.block_on(async {
+                let object = client
+                    .get_object()
+                    .bucket("status")
+                    .key(key)
+                    .send()
+                    .await
+                    .ok()?;
+                let bytes = object.body.collect().await.ok()?.into_bytes();
+                Some(String::from_utf8_lossy(&bytes).into_owned())
+            })
+        })
+    };
     tokio::task::block_in_place(|| {
-        scenario(&storage, &views, &mut || {
+        scenario(&storage, &views, &badge, &mut || {
             garage.stop();
             std::thread::sleep(Duration::from_secs(4));
             garage.start_again();
@@ -331,4 +357,68 @@ fn two_checkers_under_one_node_name_are_caught_in_both_logs() {
     let view = NodeView::parse(&fs::read_to_string(results.join("views/a-history.json")).unwrap())
         .unwrap();
     assert!(view.second_writer, "{view:?}");
+}
+
+/// What each real store does with a create-if-absent write: moto refuses
+/// the second one (like AWS), Garage 2.5 overwrites (so claims fall back to
+/// the lowest-named node). If a Garage upgrade starts honouring the
+/// condition, this test says so and the README's table needs updating.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_probe_tells_which_stores_honour_conditional_writes() {
+    use checker::cluster::claims::{Mode, probe};
+    use checker::storage::{Created, S3Settings, S3Storage, Storage};
+
+    let open = |endpoint: String, region: &str, key: (String, String), bucket: &str| S3Settings {
+        bucket: bucket.into(),
+        prefix: String::new(),
+        region: region.into(),
+        endpoint: Some(endpoint),
+        path_style: true,
+        credentials: Some(key),
+    };
+    let moto = system_tests::moto::Moto::start_open();
+    let admin = system_tests::garage::Key {
+        id: "anyone".into(),
+        secret: "anyone".into(),
+    };
+    moto.s3(&admin)
+        .create_bucket()
+        .bucket("claims")
+        .send()
+        .await
+        .unwrap();
+    let on_moto = S3Storage::open(&open(
+        moto.endpoint(),
+        system_tests::moto::REGION,
+        ("anyone".into(), "anyone".into()),
+        "claims",
+    ))
+    .await;
+    assert_eq!(probe(&on_moto, "a").await.unwrap(), Mode::Conditional);
+    assert_eq!(
+        on_moto
+            .put_new("alerts/x/1.json", b"{}".to_vec())
+            .await
+            .unwrap(),
+        Created::Yes
+    );
+    assert_eq!(
+        on_moto
+            .put_new("alerts/x/1.json", b"{}".to_vec())
+            .await
+            .unwrap(),
+        Created::AlreadyThere
+    );
+
+    let garage = Garage::start();
+    garage.create_bucket("claims");
+    let key = garage.create_key("checker", "claims", &["--read", "--write", "--owner"]);
+    let on_garage = S3Storage::open(&open(
+        garage.endpoint(),
+        system_tests::garage::REGION,
+        (key.id.clone(), key.secret.clone()),
+        "claims",
+    ))
+    .await;
+    assert_eq!(probe(&on_garage, "a").await.unwrap(), Mode::LowestNode);
 }

@@ -193,3 +193,90 @@ fn instance_id(started: i64) -> String {
     hasher.write_u32(std::process::id());
     format!("{:012x}", hasher.finish() & 0xffff_ffff_ffff)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::LocalStorage;
+    use checkup_model::Status;
+
+    const SEC: i64 = 1_000_000_000;
+
+    fn result(title: &str, status: Status, at: i64) -> CheckResult {
+        CheckResult {
+            title: title.into(),
+            endpoint: String::new(),
+            timestamp: at,
+            times: Vec::new(),
+            threshold: 0,
+            status,
+            notice: String::new(),
+            message: String::new(),
+            node: None,
+            kind: None,
+            maintenance: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_node_whose_clock_is_30_s_behind_still_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = LocalStorage::open(dir.path()).unwrap();
+        let now = 2_000_000 * SEC;
+        let interval = Duration::from_secs(10);
+        // b's last round, by a clock 30 s slow, was one interval ago: it
+        // looks 40 s old, within 3 intervals plus the 30 s allowed.
+        let b = Peers::new("b", interval, now - 100 * SEC);
+        b.exchange(
+            &storage,
+            now - 40 * SEC,
+            &[result("Web", Status::Down, 0)],
+            now,
+        )
+        .await;
+        // c stopped long ago.
+        let c = Peers::new("c", interval, now - 200 * SEC);
+        c.exchange(
+            &storage,
+            now - 61 * SEC,
+            &[result("Web", Status::Down, 0)],
+            now,
+        )
+        .await;
+        let a = Peers::new("a", interval, now - 100 * SEC);
+        let seen = a
+            .exchange(&storage, now, &[result("Web", Status::Healthy, now)], now)
+            .await;
+        let fresh: Vec<&str> = seen
+            .fresh_of("Web")
+            .iter()
+            .map(|l| l.node.as_str())
+            .collect();
+        assert_eq!(fresh, ["a", "b"]);
+        assert_eq!(
+            seen.locations["Web"].len(),
+            3,
+            "c is listed, but does not count"
+        );
+        assert!(seen.second_writer.is_none());
+    }
+
+    #[tokio::test]
+    async fn another_instance_under_this_name_is_a_second_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = LocalStorage::open(dir.path()).unwrap();
+        let now = 2_000_000 * SEC;
+        let interval = Duration::from_secs(1);
+        let first = Peers::new("a", interval, now);
+        let second = Peers::new("a", interval, now);
+        assert_ne!(first.instance(), second.instance());
+        let seen = first.exchange(&storage, now, &[], now).await;
+        assert!(seen.second_writer.is_none(), "alone so far");
+        let seen = second.exchange(&storage, now + SEC, &[], now + SEC).await;
+        assert_eq!(seen.second_writer.as_deref(), Some(first.instance()));
+        let seen = first
+            .exchange(&storage, now + 2 * SEC, &[], now + 2 * SEC)
+            .await;
+        assert_eq!(seen.second_writer.as_deref(), Some(second.instance()));
+    }
+}

@@ -365,7 +365,7 @@ fn two_checkers_under_one_node_name_are_caught_in_both_logs() {
 /// condition, this test says so and the README's table needs updating.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_probe_tells_which_stores_honour_conditional_writes() {
-    use checker::cluster::claims::{Mode, probe};
+    use checker::notify::claims::{Mode, probe};
     use checker::storage::{Created, S3Settings, S3Storage, Storage};
 
     let open = |endpoint: String, region: &str, key: (String, String), bucket: &str| S3Settings {

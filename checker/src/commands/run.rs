@@ -10,12 +10,12 @@ use tokio::time::MissedTickBehavior;
 use checkup_model::Status;
 
 use super::CommandError;
-use crate::cluster::claims::{self, Mode};
-use crate::cluster::{Claims, Peers, Seen};
+use crate::cluster::{Peers, Seen};
 use crate::derived::Derived;
 use crate::incidents;
 use crate::messages::MessageReader;
 use crate::notify::Notifications;
+use crate::notify::claims::{self, Claims, Mode};
 use crate::spool::Spool;
 use crate::{config, round, storage, systemd};
 

@@ -1,6 +1,6 @@
 //! Delivery: each round's results, merged over the fresh locations by the
 //! notifier's quorum, go through every notifier's state machine; the events
-//! that come out are claimed in storage (`cluster::claims`: one node sends
+//! that come out are claimed in storage (`claims.rs`: one node sends
 //! each event) and queued to one worker task per notifier, which sends them
 //! in order with retries. The round loop only queues: a slow or dead channel
 //! never delays checking. On shutdown, queued sends get a short, bounded
@@ -15,9 +15,10 @@ use checkup_model::{CheckResult, Status};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::claims::{Claims, Decision};
 use super::state::{Observation, StateFile};
 use super::{Event, EventKind, Notifier, SeenFrom};
-use crate::cluster::{Claims, Decision, Seen};
+use crate::cluster::Seen;
 use crate::storage::Storage;
 
 /// Delivery attempts per event, and the pause before the second (doubling).

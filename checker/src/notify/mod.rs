@@ -1,11 +1,13 @@
 //! Notifications: when a check changes state, tell people through channels
 //! (webhook, Slack, Discord, email). One module per channel kind, registered in
 //! `registry.rs`; `state.rs` decides *when* (thresholds, reminders, maintenance)
-//! and persists that across restarts; `dispatch.rs` delivers without ever
-//! holding up a round.
+//! and persists that across restarts; `claims.rs` makes sure one node of
+//! several sends each message; `dispatch.rs` delivers without ever holding
+//! up a round.
 //!
 //! Channels see only [`Event`]s: they know nothing of check kinds or storage.
 
+pub mod claims;
 mod discord;
 pub mod dispatch;
 mod email;

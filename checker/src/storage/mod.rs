@@ -76,7 +76,7 @@ pub trait Storage: Send + Sync {
     /// Writes `key` only if nothing is there yet, atomically: of several
     /// nodes claiming one key at once, exactly one gets [`Created::Yes`].
     /// Stores that ignore the condition are caught by
-    /// [`crate::cluster::claims::probe`].
+    /// [`crate::notify::claims::probe`].
     async fn put_new(&self, key: &str, bytes: Vec<u8>) -> Result<Created, StorageError>;
 
     /// Reads `key`; `None` when there is no such file.

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use checkup_model::derive::merge::Location;
 use serde::{Deserialize, Serialize};
 
-use crate::notify::{Event, EventKind};
+use super::{Event, EventKind};
 use crate::storage::{Created, Storage, StorageError};
 
 /// Width of the sequence number, so names sort in order.

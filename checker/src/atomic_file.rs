@@ -46,24 +46,11 @@ fn temp_file_pid(name: &str) -> Option<u32> {
 /// Writes `bytes` to `dir/name` so that readers see the old file or the whole
 /// new one, never a part, even across a crash or power loss.
 pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), FileError> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    // Dot-prefixed and unique per process and call, so temp files never look
-    // like result files and concurrent writers never share one.
-    let tmp = dir.join(format!(
-        ".{name}.{}.{}.tmp",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = (|| {
-        let mut f = File::create_new(&tmp).map_err(io("cannot create", &tmp))?;
-        f.write_all(bytes).map_err(io("cannot write", &tmp))?;
-        f.sync_all().map_err(io("cannot sync", &tmp))?;
-        let target = dir.join(name);
-        fs::rename(&tmp, &target).map_err(io("cannot rename into place", &target))?;
-        File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(io("cannot sync directory", dir))
-    })();
+    let tmp = synced_temp(dir, name, bytes)?;
+    let target = dir.join(name);
+    let result = fs::rename(&tmp, &target)
+        .map_err(io("cannot rename into place", &target))
+        .and_then(|()| sync_dir(dir));
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
@@ -75,29 +62,47 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), FileErro
 /// taken (like `O_CREAT|O_EXCL`), and unlike an exclusive create it never
 /// shows a reader a half-written file. Returns whether it was created.
 pub fn write_new(dir: &Path, name: &str, bytes: &[u8]) -> Result<bool, FileError> {
+    let tmp = synced_temp(dir, name, bytes)?;
+    let target = dir.join(name);
+    let result = match fs::hard_link(&tmp, &target) {
+        Ok(()) => sync_dir(dir).map(|()| true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(io("cannot link into place", &target)(e)),
+    };
+    let _ = fs::remove_file(&tmp);
+    result
+}
+
+/// `bytes` in a new temp file beside `dir/name`, synced to disk; removed
+/// again if that fails.
+fn synced_temp(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, FileError> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
+    // Dot-prefixed and unique per process and call, so temp files never look
+    // like result files and concurrent writers never share one.
     let tmp = dir.join(format!(
         ".{name}.{}.{}.tmp",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed)
     ));
-    let result = (|| {
-        let mut f = File::create_new(&tmp).map_err(io("cannot create", &tmp))?;
-        f.write_all(bytes).map_err(io("cannot write", &tmp))?;
-        f.sync_all().map_err(io("cannot sync", &tmp))?;
-        let target = dir.join(name);
-        match fs::hard_link(&tmp, &target) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(false),
-            Err(e) => return Err(io("cannot link into place", &target)(e)),
+    let written = File::create_new(&tmp)
+        .map_err(io("cannot create", &tmp))
+        .and_then(|mut f| {
+            f.write_all(bytes).map_err(io("cannot write", &tmp))?;
+            f.sync_all().map_err(io("cannot sync", &tmp))
+        });
+    match written {
+        Ok(()) => Ok(tmp),
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            Err(e)
         }
-        File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(io("cannot sync directory", dir))?;
-        Ok(true)
-    })();
-    let _ = fs::remove_file(&tmp);
-    result
+    }
+}
+
+fn sync_dir(dir: &Path) -> Result<(), FileError> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io("cannot sync directory", dir))
 }
 
 /// Turns an I/O error into a [`FileError`] naming what was done to which path.

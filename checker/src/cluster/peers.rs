@@ -36,7 +36,8 @@ pub struct Seen {
     pub locations: BTreeMap<String, Vec<Location>>,
     /// Another checker writes under this node's name (its instance id).
     pub second_writer: Option<String>,
-    /// Storage could not be read: only this node's own view counts.
+    /// Why the others' state could not be listed; then only this node's
+    /// own round counts.
     pub alone_because: Option<String>,
 }
 
@@ -157,25 +158,6 @@ impl Peers {
 }
 
 impl Seen {
-    /// Only this round's own results: for a node that runs alone.
-    pub fn alone(node: &str, results: &[CheckResult]) -> Seen {
-        let mut seen = Seen::default();
-        for r in results {
-            seen.locations.insert(
-                r.title.clone(),
-                vec![Location {
-                    node: node.to_string(),
-                    status: r.status,
-                    timestamp: r.timestamp,
-                    median: 0,
-                    notice: r.notice.clone(),
-                    fresh: true,
-                }],
-            );
-        }
-        seen
-    }
-
     /// The fresh locations of `check`.
     pub fn fresh_of(&self, check: &str) -> Vec<&Location> {
         self.locations

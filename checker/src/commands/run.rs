@@ -10,7 +10,7 @@ use tokio::time::MissedTickBehavior;
 use checkup_model::Status;
 
 use super::CommandError;
-use crate::cluster::{Peers, Seen};
+use crate::cluster::Peers;
 use crate::derived::Derived;
 use crate::incidents;
 use crate::messages::MessageReader;
@@ -127,13 +127,9 @@ pub async fn run(path: &Path) -> Result<ExitCode, CommandError> {
                     crate::checks::now_nanos(),
                 )
                 .await;
-            let seen = match seen.alone_because {
-                Some(ref why) => {
-                    tracing::warn!(error = %why, "cannot read the other nodes' state; alerting on this node's results alone");
-                    Seen::alone(&config.node, &round.results)
-                }
-                None => seen,
-            };
+            if let Some(why) = &seen.alone_because {
+                tracing::warn!(error = %why, "cannot read the other nodes' state; alerting on this node's results alone");
+            }
             let note = match &seen.second_writer {
                 Some(other) => {
                     tracing::error!(

@@ -14,6 +14,7 @@
 
 use std::collections::HashMap;
 
+use checkup_model::Status;
 use checkup_model::derive::merge::Location;
 use serde::{Deserialize, Serialize};
 
@@ -143,7 +144,7 @@ impl Claims {
             agreed: event
                 .locations
                 .iter()
-                .filter(|l| l.status != checkup_model::Status::Healthy)
+                .filter(|l| l.status != Status::Healthy)
                 .map(|l| l.node.clone())
                 .collect(),
             quorum: event.quorum.clone(),
@@ -167,11 +168,15 @@ impl Claims {
                 let bad_event = event.kind != EventKind::Resolved;
                 let sender = fresh
                     .iter()
-                    .filter(|l| (l.status != checkup_model::Status::Healthy) == bad_event)
+                    .filter(|l| (l.status != Status::Healthy) == bad_event)
                     .map(|l| l.node.as_str())
                     .min();
                 match sender {
-                    Some(sender) if sender != self.node => Decision::SentBy(sender.to_string()),
+                    // Not written here: that node writes it (number `seq`
+                    // stays free until it does).
+                    Some(sender) if sender != self.node => {
+                        return Ok(Decision::SentBy(sender.to_string()));
+                    }
                     _ => {
                         storage.put(&key, bytes, "application/json").await?;
                         Decision::Send
@@ -249,7 +254,6 @@ mod tests {
     use super::*;
     use crate::notify::SeenFrom;
     use crate::storage::LocalStorage;
-    use checkup_model::Status;
 
     fn event(kind: EventKind, at: i64) -> Event {
         Event {

@@ -109,11 +109,12 @@ impl Notifications {
                 .entry(notifier.name.clone())
                 .or_default();
             for result in results.iter().filter(|r| notifier.covers(&r.title)) {
-                let locations = seen.locations.get(&result.title);
-                let status = match locations {
-                    Some(l) if l.len() > 1 => status_by_quorum(l, notifier.policy.quorum),
-                    _ => result.status,
-                };
+                let status = seen
+                    .locations
+                    .get(&result.title)
+                    .map_or(result.status, |l| {
+                        status_by_quorum(l, notifier.policy.quorum)
+                    });
                 let track = tracks.entry(result.title.clone()).or_default();
                 let since = track.bad_since.or(track.open.as_ref().map(|o| o.since));
                 let obs = Observation::of(status, result.maintenance);

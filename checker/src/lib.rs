@@ -15,6 +15,7 @@ pub mod messages;
 pub mod notify;
 pub mod options;
 pub mod provision;
+pub mod published;
 pub mod report;
 pub mod round;
 pub mod spool;

@@ -3,6 +3,7 @@
 //! second checker under the same node name is caught), then one PUT.
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use checkup_model::CheckResult;
@@ -17,6 +18,11 @@ use crate::storage::Storage;
 /// (the page's rule, model::derive::merge).
 const STALE_INTERVALS: i64 = 3;
 
+/// A second writer is reported for this many intervals after it was last
+/// caught: two checkers whose rounds interleave each see the other only in
+/// some rounds, and the warning must not flicker.
+const SECOND_WRITER_HOLD_INTERVALS: i64 = 10;
+
 /// This node's side of the exchange.
 pub struct Peers {
     node: String,
@@ -26,6 +32,8 @@ pub struct Peers {
     /// When this process started, Unix ns: a latest object under our name
     /// from another instance, newer than this, is a second writer.
     started: i64,
+    /// The other instance last caught writing under this name, and when.
+    last_second_writer: Mutex<Option<(String, i64)>>,
 }
 
 /// What the exchange learnt.
@@ -48,6 +56,7 @@ impl Peers {
             instance: instance_id(started),
             interval_secs: interval.as_secs().max(1) as i64,
             started,
+            last_second_writer: Mutex::new(None),
         }
     }
 
@@ -100,6 +109,7 @@ impl Peers {
         {
             seen.second_writer = Some(own.instance.clone());
         }
+        seen.second_writer = self.hold_second_writer(seen.second_writer.take(), now);
         // This round is this node's location, whatever storage says.
         latest.retain(|l| l.node != self.node);
         let mine = NodeLatest {
@@ -154,6 +164,26 @@ impl Peers {
             locations.sort_by(|a, b| a.node.cmp(&b.node));
         }
         seen
+    }
+}
+
+impl Peers {
+    /// Remembers a second writer caught now, or recalls one caught within
+    /// the hold.
+    fn hold_second_writer(&self, caught: Option<String>, now: i64) -> Option<String> {
+        let mut last = self
+            .last_second_writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(instance) = caught {
+            *last = Some((instance.clone(), now));
+            return Some(instance);
+        }
+        let hold = self.interval_secs * SECOND_WRITER_HOLD_INTERVALS * 1_000_000_000;
+        match &*last {
+            Some((instance, at)) if now - at <= hold => Some(instance.clone()),
+            _ => None,
+        }
     }
 }
 
@@ -260,5 +290,29 @@ mod tests {
             .exchange(&storage, now + 2 * SEC, &[], now + 2 * SEC)
             .await;
         assert_eq!(seen.second_writer.as_deref(), Some(second.instance()));
+    }
+
+    #[tokio::test]
+    async fn a_second_writer_stays_reported_while_rounds_interleave() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = LocalStorage::open(dir.path()).unwrap();
+        let now = 2_000_000 * SEC;
+        let interval = Duration::from_secs(1);
+        let first = Peers::new("a", interval, now);
+        let second = Peers::new("a", interval, now);
+        first.exchange(&storage, now, &[], now).await;
+        let seen = second.exchange(&storage, now + SEC, &[], now + SEC).await;
+        assert!(seen.second_writer.is_some());
+        // The other one's next write lands after this one's read: this
+        // round reads its own object, yet the warning holds.
+        let seen = second
+            .exchange(&storage, now + 2 * SEC, &[], now + 2 * SEC)
+            .await;
+        assert_eq!(seen.second_writer.as_deref(), Some(first.instance()));
+        // Ten intervals after the copy was last seen, it is gone.
+        let seen = second
+            .exchange(&storage, now + 12 * SEC, &[], now + 12 * SEC)
+            .await;
+        assert!(seen.second_writer.is_none(), "{seen:?}");
     }
 }

@@ -54,10 +54,18 @@ pub async fn rebuild(path: &Path) -> Result<ExitCode, CommandError> {
         .map_err(CommandError::storage("cannot record the incident updates"))?;
     let checks = view.checks.len();
     let mut derived = Derived::from_view(view);
-    derived
+    let views = derived
         .publish(storage.as_ref(), updates.clone())
         .await
         .map_err(CommandError::storage("cannot write the rebuilt view"))?;
+    if let Some(views) = views {
+        crate::published::Published::new(config.site.clone())
+            .refresh(storage.as_ref(), &views, crate::checks::now_nanos())
+            .await
+            .map_err(CommandError::storage(
+                "cannot write the feeds, calendar or status API",
+            ))?;
+    }
     println!(
         "rebuilt: {} rounds ({} unreadable, skipped), {checks} checks, {} incident updates",
         rounds.len() - skipped,

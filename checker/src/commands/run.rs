@@ -30,6 +30,7 @@ pub async fn run(path: &Path) -> Result<ExitCode, CommandError> {
     let mut spool = Spool::open(&config.state_dir.join("spool"))
         .map_err(CommandError::storage("cannot open the spool"))?;
     let mut derived = Derived::resume(storage.as_ref(), &config.node, config.interval).await;
+    let mut published = crate::published::Published::new(config.site.clone());
     let waiting = spool.waiting();
     if waiting > 0 {
         tracing::info!(waiting, "rounds spooled by an earlier run wait for storage");
@@ -143,13 +144,26 @@ pub async fn run(path: &Path) -> Result<ExitCode, CommandError> {
                 None => note,
             };
             derived.view.second_writer = seen.second_writer.is_some();
+            derived.view.maintenance = crate::maintenance::announce::announced(
+                &config.maintenance,
+                crate::checks::now_nanos(),
+            );
             notifications.observe(&round.results, &seen);
             notifications.send_claimed(storage.as_ref(), &seen).await;
             // The view and badges are caches: a failed write is retried by
             // the next round, which writes them whole again.
             let incidents = incidents::load(&config.state_dir);
-            if let Err(e) = derived.publish(storage.as_ref(), incidents).await {
-                tracing::warn!(error = %e, "cannot write the history view or badges; next round tries again");
+            match derived.publish(storage.as_ref(), incidents).await {
+                Ok(Some(views)) => {
+                    let now = crate::checks::now_nanos();
+                    if let Err(e) = published.refresh(storage.as_ref(), &views, now).await {
+                        tracing::warn!(error = %e, "cannot write the feeds, calendar or status API; a later round tries again");
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot write the history view or badges; next round tries again")
+                }
             }
             let count = |s: Status| round.results.iter().filter(|r| r.status == s).count();
             systemd::status(&format!(

@@ -208,6 +208,7 @@ pub fn parse(text: &str, path: &Path) -> Result<RawConfig, ConfigError> {
         checks,
         notifiers: Vec::new(),
         maintenance: Vec::new(),
+        status_page: None,
     })
 }
 

@@ -37,6 +37,8 @@ pub struct Config {
     pub notifiers: Vec<Arc<Notifier>>,
     /// When checks may fail without alerting.
     pub maintenance: Vec<Window>,
+    /// The page feeds, the calendar and the status API describe.
+    pub site: crate::published::Site,
 }
 
 /// Reads and validates the config file at `path`.

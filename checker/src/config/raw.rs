@@ -34,4 +34,16 @@ pub struct RawConfig {
     /// Times when checks may fail without alerting anyone.
     #[serde(default)]
     pub maintenance: Vec<Spanned<RawWindow>>,
+    /// The page that feeds, the calendar and the status API describe.
+    pub status_page: Option<Spanned<RawStatusPage>>,
+}
+
+/// `[status_page]`: what subscribers' files call the page and link to.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStatusPage {
+    /// The name feeds and the API give the page (default "Status").
+    pub title: Option<Spanned<String>>,
+    /// The page's public URL, e.g. "https://status.example.com/".
+    pub url: Option<Spanned<String>>,
 }

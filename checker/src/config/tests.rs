@@ -481,6 +481,25 @@ fn every_broken_notifier_or_window_names_its_key_and_line() {
             "maintenance[0].end: must be after start",
         ),
         (
+            with_check(
+                "[[maintenance]]\nstart = \"2026-12-01T02:00:00Z\"\nend = \"2026-12-01T04:00:00Z\"\nannounce = \"91d\"\n",
+            ),
+            8,
+            "maintenance[0].announce: must be at most 90d",
+        ),
+        (
+            with_check(
+                "[[maintenance]]\nstart = \"2026-12-01T02:00:00Z\"\nend = \"2026-12-01T04:00:00Z\"\ntitle = \" \"\n",
+            ),
+            8,
+            "maintenance[0].title: must not be empty",
+        ),
+        (
+            with_check("[status_page]\nurl = \"status.example.com\"\n"),
+            6,
+            "status_page.url: \"status.example.com\" is not the page's public address",
+        ),
+        (
             with_check("[[maintenance]]\nstart = \"2026-12-01T04:00:00Z\"\n"),
             5,
             "maintenance[0].end: a one-off window needs `end`",

@@ -6,8 +6,12 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use toml::Spanned;
+
+use super::raw::RawStatusPage;
 use super::{Config, RawConfig};
 use crate::options::{FieldError, duration};
+use crate::published::Site;
 use crate::{checks, maintenance, notify, storage};
 
 const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
@@ -110,6 +114,7 @@ pub fn validate(raw: RawConfig, path: &Path) -> Result<Config, FieldError> {
     let names: Vec<&str> = built.iter().map(|c| c.common.name.as_str()).collect();
     let notifiers = notify::from_raw(&raw.notifiers, &names)?;
     let maintenance = maintenance::from_raw(&raw.maintenance, &names)?;
+    let site = site(raw.status_page.as_ref())?;
 
     Ok(Config {
         node,
@@ -120,5 +125,48 @@ pub fn validate(raw: RawConfig, path: &Path) -> Result<Config, FieldError> {
         checks: built,
         notifiers,
         maintenance,
+        site,
     })
+}
+
+/// `[status_page]`, with its defaults.
+fn site(raw: Option<&Spanned<RawStatusPage>>) -> Result<Site, FieldError> {
+    let mut site = Site::default();
+    let Some(raw) = raw.map(|r| r.get_ref()) else {
+        return Ok(site);
+    };
+    if let Some(title) = &raw.title {
+        if title.get_ref().trim().is_empty() {
+            return Err(FieldError::new(
+                title.span(),
+                "status_page.title",
+                "must not be empty",
+            ));
+        }
+        site.title = title.get_ref().trim().to_string();
+    }
+    if let Some(url) = &raw.url {
+        let text = url.get_ref().trim();
+        match url::Url::parse(text) {
+            Ok(parsed)
+                if matches!(parsed.scheme(), "http" | "https") && parsed.host().is_some() =>
+            {
+                let mut text = parsed.to_string();
+                if !text.ends_with('/') && parsed.query().is_none() && parsed.fragment().is_none() {
+                    text.push('/');
+                }
+                site.url = Some(text);
+            }
+            _ => {
+                return Err(FieldError::new(
+                    url.span(),
+                    "status_page.url",
+                    format!(
+                        "{text:?} is not the page's public address; write it like \"https://status.example.com/\""
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(site)
 }

@@ -6,6 +6,7 @@
 
 use checkup_model::NodeView;
 use checkup_model::Status;
+use checkup_model::contract::slug::unique_slugs;
 use checkup_model::derive::merge::Overall;
 use checkup_model::derive::merge::stale_after_secs;
 use checkup_model::derive::overview::{ChartWindow, CheckOverview, overall, overview};
@@ -48,13 +49,8 @@ fn badges_of(checks: &[CheckOverview], now: i64, prefix: &str) -> Vec<(String, V
         format!("badges/{node_dash}overall.svg"),
         render("status", word, colour),
     )];
-    let mut slugs: Vec<String> = Vec::new();
-    for check in checks {
-        let mut slug = slug_of(&check.title);
-        if slugs.contains(&slug) {
-            slug = format!("{slug}-{}", slugs.len() + 1);
-        }
-        slugs.push(slug.clone());
+    let slugs = unique_slugs(checks.iter().map(|c| c.title.as_str()));
+    for (check, slug) in checks.iter().zip(slugs) {
         let (state, colour) = if check.in_maintenance {
             ("maintenance", BLUE)
         } else {
@@ -97,24 +93,6 @@ fn badges_of(checks: &[CheckOverview], now: i64, prefix: &str) -> Vec<(String, V
         ));
     }
     badges
-}
-
-/// A check title as a file-name part: lower-case letters, digits and dashes.
-pub fn slug_of(title: &str) -> String {
-    let mut slug = String::new();
-    for c in title.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c);
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    let slug = slug.trim_end_matches('-').to_string();
-    if slug.is_empty() {
-        "check".into()
-    } else {
-        slug
-    }
 }
 
 /// Uptime with two decimals, rounded down so any downtime shows below 100 %.
@@ -246,10 +224,8 @@ mod tests {
     }
 
     #[test]
-    fn slugs_are_safe_file_name_parts() {
-        assert_eq!(slug_of("API <v2>"), "api-v2");
-        assert_eq!(slug_of("../../etc"), "etc");
-        assert_eq!(slug_of("!!!"), "check");
+    fn percents_round_down() {
+        assert_eq!(checkup_model::contract::slug::slug_of("../../etc"), "etc");
         assert_eq!(percent(0.99999), "99.99%");
         assert_eq!(percent(1.0), "100.00%");
     }

@@ -87,12 +87,15 @@ impl Derived {
     }
 
     /// Writes the view, with `incidents`, and any badge that changed.
+    /// Every [`MERGED_BADGES_EVERY`] rounds it also reads the other nodes'
+    /// views for the merged badges, and returns all views (this one's
+    /// included) for the other files derived from every node.
     /// Failures are returned for logging; the next round writes again.
     pub async fn publish(
         &mut self,
         storage: &dyn Storage,
         incidents: Vec<IncidentUpdate>,
-    ) -> Result<(), StorageError> {
+    ) -> Result<Option<Vec<NodeView>>, StorageError> {
         self.view.incidents = incidents;
         let bytes = encode_view(&self.view)?;
         storage
@@ -100,12 +103,14 @@ impl Derived {
             .await?;
         let mut badges = badges::for_view(&self.view);
         self.rounds_since_merged += 1;
+        let mut all_views = None;
         if self.rounds_since_merged >= MERGED_BADGES_EVERY {
             self.rounds_since_merged = 0;
             let mut views = other_views(storage, &self.view.node).await?;
             views.push(self.view.clone());
             let now = crate::checks::now_nanos().div_euclid(1_000_000_000);
             badges.extend(badges::merged(&views, now));
+            all_views = Some(views);
         }
         for (key, svg) in badges {
             if self.written_badges.get(&key) == Some(&svg) {
@@ -114,7 +119,7 @@ impl Derived {
             storage.put(&key, svg.clone(), "image/svg+xml").await?;
             self.written_badges.insert(key, svg);
         }
-        Ok(())
+        Ok(all_views)
     }
 }
 

@@ -240,13 +240,8 @@ fn seq_of(name: &str, stem: &str) -> Option<u64> {
 /// A name as a key part: its slug and a short hash of the exact name, so
 /// "API" and "api" get logs of their own.
 fn file_part(name: &str) -> String {
-    // FNV-1a: stable across versions and machines, unlike std's hasher.
-    let mut hash: u32 = 0x811c_9dc5;
-    for b in name.bytes() {
-        hash ^= u32::from(b);
-        hash = hash.wrapping_mul(0x0100_0193);
-    }
-    format!("{}-{hash:08x}", crate::derived::badges::slug_of(name))
+    use checkup_model::contract::slug::{fnv1a, slug_of};
+    format!("{}-{:08x}", slug_of(name), fnv1a(name))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The storage contract: the files the checker writes and the page reads.
 //! Result files keep checkup's JSON so its history loads unchanged.
 
+pub mod announced;
 pub mod file_name;
 pub mod incident;
 pub mod incident_text;
@@ -10,4 +11,5 @@ pub mod node_view;
 pub mod page_config;
 pub mod result;
 pub mod rtt_stats;
+pub mod slug;
 pub mod status;

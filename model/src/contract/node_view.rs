@@ -301,6 +301,11 @@ pub struct CheckHistory {
     pub latest: CheckResult,
     /// One series per entry of [`RESOLUTIONS`], in that order.
     pub series: Vec<Series>,
+    /// When the current state began (the first result with the latest's
+    /// status and maintenance flag), Unix ns; 0 in views from before it
+    /// was kept, until the next round.
+    #[serde(default)]
+    pub since: i64,
 }
 
 /// One node's derived view, stored as `views/<node>-history.json`.
@@ -325,6 +330,10 @@ pub struct NodeView {
     /// other, so the page says this location's figures cannot be trusted.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub second_writer: bool,
+    /// Maintenance this node's config announces (see
+    /// [`crate::contract::announced`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub maintenance: Vec<crate::contract::announced::Announced>,
 }
 
 /// Why a stored view cannot be used.
@@ -348,6 +357,7 @@ impl NodeView {
             checks: Vec::new(),
             incidents: Vec::new(),
             second_writer: false,
+            maintenance: Vec::new(),
         }
     }
 
@@ -385,6 +395,7 @@ impl NodeView {
                     title: result.title.clone(),
                     latest: result.clone(),
                     series: RESOLUTIONS.iter().map(|&r| Series::new(r)).collect(),
+                    since: result.timestamp,
                 },
             };
             let outcome = Outcome::of(result);
@@ -393,6 +404,11 @@ impl NodeView {
                 series.add(secs, outcome, resolution.buckets);
             }
             if result.timestamp >= history.latest.timestamp {
+                let changed = result.status != history.latest.status
+                    || result.maintenance != history.latest.maintenance;
+                if changed || history.since == 0 {
+                    history.since = result.timestamp;
+                }
                 history.latest = result.clone();
             }
             self.checks.push(history);

@@ -197,6 +197,22 @@ impl CheckOverview {
         (!troubled.is_empty()).then(|| troubled.join("; "))
     }
 
+    /// The start of the oldest bucket any location holds, Unix ns (0 when
+    /// none has data).
+    pub fn first_seen(&self) -> i64 {
+        self.histories
+            .iter()
+            .filter_map(|h| h.series.last()?.buckets().find(|b| b.n > 0))
+            .map(|b| b.start.saturating_mul(NANOS))
+            .min()
+            .unwrap_or(0)
+    }
+
+    /// When the newest change of state at any location happened, Unix ns.
+    pub fn since(&self) -> i64 {
+        self.histories.iter().map(|h| h.since).max().unwrap_or(0)
+    }
+
     /// Uptime over the `secs` before `now` (Unix s), using resolution `res`;
     /// None when no counted round falls in that span.
     pub fn uptime(&self, secs: i64, res: usize, now: i64) -> Option<f64> {

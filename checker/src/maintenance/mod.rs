@@ -2,7 +2,10 @@
 //! `maintenance: true`, but no one is alerted. One-off (`start`/`end`, RFC
 //! 3339) or weekly (`every` days, `at` a local time, for `duration`, in a
 //! `timezone` from the bundled tz database, so DST is handled and no system
-//! zoneinfo is needed).
+//! zoneinfo is needed). Each window is announced ahead (`announce`) with a
+//! `title` and a Markdown `description`; [`announce`] lists what to show.
+
+pub mod announce;
 
 use std::time::Duration;
 
@@ -33,10 +36,22 @@ pub struct RawWindow {
     pub duration: Option<Spanned<String>>,
     /// IANA zone, e.g. "Europe/Berlin" (default UTC).
     pub timezone: Option<Spanned<String>>,
+    /// What visitors read: a title (default: `name`, else "Scheduled maintenance").
+    pub title: Option<Spanned<String>>,
+    /// Markdown, kept safe the way incident text is.
+    pub description: Option<Spanned<String>>,
+    /// How long before each occurrence it is shown, e.g. "7d" (the default).
+    pub announce: Option<Spanned<String>>,
 }
 
 /// The longest a weekly window may last: longer would overlap the next week's.
 const MAX_WEEKLY: Duration = Duration::from_secs(7 * 86_400);
+/// How long ahead a window is announced unless it says otherwise.
+const DEFAULT_ANNOUNCE: Duration = Duration::from_secs(7 * 86_400);
+/// The longest `announce`: further ahead no one plans, and every occurrence
+/// inside it is listed in each view.
+const MAX_ANNOUNCE: Duration = Duration::from_secs(90 * 86_400);
+const DAY_NS: i64 = 86_400 * 1_000_000_000;
 
 /// A validated `[[maintenance]]` window.
 #[derive(Debug, Clone)]
@@ -46,6 +61,13 @@ pub struct Window {
     /// The checks it covers; `None` = all.
     pub checks: Option<Vec<String>>,
     pub when: When,
+    /// Same on every node whose config has this window.
+    pub id: String,
+    pub title: String,
+    /// Markdown as written.
+    pub description: String,
+    /// Shown this long before each occurrence.
+    pub announce: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -101,6 +123,52 @@ impl Window {
                     }
                 }
                 false
+            }
+        }
+    }
+}
+
+impl Window {
+    /// The occurrences (start, end), Unix ns, that overlap `from..to`,
+    /// oldest first.
+    pub fn occurrences(&self, from: i64, to: i64) -> Vec<(i64, i64)> {
+        match &self.when {
+            When::Once { start, end } => {
+                if *start < to && *end > from {
+                    vec![(*start, *end)]
+                } else {
+                    Vec::new()
+                }
+            }
+            When::Weekly {
+                days,
+                at,
+                duration,
+                tz,
+            } => {
+                let len = i64::try_from(duration.as_nanos()).unwrap_or(i64::MAX);
+                let Ok(first) = jiff::Timestamp::from_nanosecond(i128::from(from - 8 * DAY_NS))
+                else {
+                    return Vec::new();
+                };
+                let mut date: Date = first.to_zoned_datetime(tz.clone()).date();
+                let mut found = Vec::new();
+                // One day past `to`, for a zone far ahead of UTC.
+                let days_to_scan = (to - from).div_euclid(DAY_NS) + 10;
+                for _ in 0..days_to_scan {
+                    if days.contains(&date.weekday())
+                        && let Some(start) = local_start(date, *at, tz)
+                        && start < to
+                        && start.saturating_add(len) > from
+                    {
+                        found.push((start, start.saturating_add(len)));
+                    }
+                    match date.tomorrow() {
+                        Ok(d) => date = d,
+                        Err(_) => break,
+                    }
+                }
+                found
             }
         }
     }
@@ -238,7 +306,52 @@ fn window(raw: &Spanned<RawWindow>, key: &str, check_names: &[&str]) -> Result<W
         Some(n) => n.get_ref().clone(),
         None => key.to_string(),
     };
-    Ok(Window { name, checks, when })
+    let title = match &w.title {
+        Some(t) if t.get_ref().trim().is_empty() => {
+            return Err(FieldError::new(
+                t.span(),
+                field("title"),
+                "must not be empty",
+            ));
+        }
+        Some(t) => t.get_ref().trim().to_string(),
+        None => match &w.name {
+            Some(n) => n.get_ref().clone(),
+            None => "Scheduled maintenance".to_string(),
+        },
+    };
+    let announce = match &w.announce {
+        Some(v) => {
+            let announce = duration(v, &field("announce"))?;
+            if announce > MAX_ANNOUNCE {
+                return Err(FieldError::new(
+                    v.span(),
+                    field("announce"),
+                    "must be at most 90d: announce a window at most 90 days ahead",
+                ));
+            }
+            announce
+        }
+        None => DEFAULT_ANNOUNCE,
+    };
+    let description = w
+        .description
+        .as_ref()
+        .map(|d| d.get_ref().trim().to_string())
+        .unwrap_or_default();
+    let id = format!(
+        "m-{:08x}",
+        checkup_model::contract::slug::fnv1a(&format!("{name}\n{when:?}"))
+    );
+    Ok(Window {
+        name,
+        checks,
+        when,
+        id,
+        title,
+        description,
+        announce,
+    })
 }
 
 /// An RFC 3339 time with an offset, as Unix ns.
@@ -313,27 +426,34 @@ mod tests {
     }
 
     fn weekly(days: &[&str], at: &str, len: &str, tz: &str) -> Window {
+        plain(When::Weekly {
+            days: days.iter().flat_map(|d| weekdays(d).unwrap()).collect(),
+            at: time_of_day(at).unwrap(),
+            duration: crate::options::parse_duration(len).unwrap(),
+            tz: TimeZone::get(tz).unwrap(),
+        })
+    }
+
+    pub(super) fn plain(when: When) -> Window {
         Window {
             name: "w".into(),
             checks: None,
-            when: When::Weekly {
-                days: days.iter().flat_map(|d| weekdays(d).unwrap()).collect(),
-                at: time_of_day(at).unwrap(),
-                duration: crate::options::parse_duration(len).unwrap(),
-                tz: TimeZone::get(tz).unwrap(),
-            },
+            when,
+            id: "m-test".into(),
+            title: "Maintenance".into(),
+            description: String::new(),
+            announce: DEFAULT_ANNOUNCE,
         }
     }
 
     #[test]
     fn one_off_windows_include_start_and_exclude_end() {
         let w = Window {
-            name: "w".into(),
             checks: Some(vec!["db".into()]),
-            when: When::Once {
+            ..plain(When::Once {
                 start: ns("2026-12-01T02:00:00Z"),
                 end: ns("2026-12-01T04:00:00Z"),
-            },
+            })
         };
         assert!(w.covers("db", ns("2026-12-01T02:00:00Z")));
         assert!(w.covers("db", ns("2026-12-01T03:59:59Z")));
@@ -360,6 +480,32 @@ mod tests {
         let daily = weekly(&["daily"], "12:00", "10m", "UTC");
         assert!(daily.open_at(ns("2026-11-25T12:05:00Z")));
         assert!(!daily.open_at(ns("2026-11-25T12:15:00Z")));
+    }
+
+    #[test]
+    fn weekly_occurrences_keep_the_local_time_across_dst() {
+        // Sundays 02:30 Berlin, listed across the October 2026 change.
+        let w = weekly(&["sun"], "02:30", "1h", "Europe/Berlin");
+        let found = w.occurrences(ns("2026-10-17T00:00:00Z"), ns("2026-11-02T00:00:00Z"));
+        let starts: Vec<i64> = found.iter().map(|o| o.0).collect();
+        assert_eq!(
+            starts,
+            [
+                ns("2026-10-18T00:30:00Z"),
+                ns("2026-10-25T00:30:00Z"),
+                ns("2026-11-01T01:30:00Z")
+            ],
+            "CEST, then the first 02:30 of the repeated hour, then CET"
+        );
+        // In the spring gap (02:30 does not exist on 29 March) it moves forward.
+        let spring = w.occurrences(ns("2026-03-28T00:00:00Z"), ns("2026-03-30T00:00:00Z"));
+        assert_eq!(
+            spring,
+            [(ns("2026-03-29T01:30:00Z"), ns("2026-03-29T02:30:00Z"))]
+        );
+        // One that is open at `from` is included.
+        let open = w.occurrences(ns("2026-10-18T01:00:00Z"), ns("2026-10-18T01:01:00Z"));
+        assert_eq!(open.len(), 1);
     }
 
     #[test]

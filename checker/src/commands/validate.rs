@@ -18,7 +18,11 @@ pub fn validate(path: &Path) -> Result<ExitCode, CommandError> {
         extra += &format!("; notifiers: {}", names.join(", "));
     }
     if !config.maintenance.is_empty() {
-        let names: Vec<&str> = config.maintenance.iter().map(|w| w.name.as_str()).collect();
+        let names: Vec<&str> = config
+            .maintenance
+            .iter()
+            .map(|w| w.title.as_str())
+            .collect();
         extra += &format!("; maintenance windows: {}", names.join(", "));
     }
     println!(

@@ -327,7 +327,7 @@ fn window(raw: &Spanned<RawWindow>, key: &str, check_names: &[&str]) -> Result<W
                 return Err(FieldError::new(
                     v.span(),
                     field("announce"),
-                    "must be at most 90d: announce a window at most 90 days ahead",
+                    "must be at most 90d (a window is announced at most 90 days ahead)",
                 ));
             }
             announce

@@ -54,6 +54,8 @@ pub async fn rebuild(path: &Path) -> Result<ExitCode, CommandError> {
         .map_err(CommandError::storage("cannot record the incident updates"))?;
     let checks = view.checks.len();
     let mut derived = Derived::from_view(view);
+    derived.view.maintenance =
+        crate::maintenance::announce::announced(&config.maintenance, crate::checks::now_nanos());
     let views = derived
         .publish(storage.as_ref(), updates.clone())
         .await

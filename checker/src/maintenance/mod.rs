@@ -95,40 +95,9 @@ impl Window {
 
     /// Whether the window is open at `now` (Unix ns).
     pub fn open_at(&self, now: i64) -> bool {
-        match &self.when {
-            When::Once { start, end } => (*start..*end).contains(&now),
-            When::Weekly {
-                days,
-                at,
-                duration,
-                tz,
-            } => {
-                let Ok(ts) = jiff::Timestamp::from_nanosecond(i128::from(now)) else {
-                    return false;
-                };
-                let len = i64::try_from(duration.as_nanos()).unwrap_or(i64::MAX);
-                // A window that opened up to 7 days ago may still be open.
-                let mut date: Date = ts.to_zoned_datetime(tz.clone()).date();
-                for _ in 0..=7 {
-                    if days.contains(&date.weekday())
-                        && let Some(start) = local_start(date, *at, tz)
-                        && start <= now
-                        && now < start.saturating_add(len)
-                    {
-                        return true;
-                    }
-                    match date.yesterday() {
-                        Ok(d) => date = d,
-                        Err(_) => break,
-                    }
-                }
-                false
-            }
-        }
+        !self.occurrences(now, now.saturating_add(1)).is_empty()
     }
-}
 
-impl Window {
     /// The occurrences (start, end), Unix ns, that overlap `from..to`,
     /// oldest first.
     pub fn occurrences(&self, from: i64, to: i64) -> Vec<(i64, i64)> {

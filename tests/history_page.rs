@@ -4,8 +4,6 @@
 //! keyboard moves, groups, chart windows, the URL keeping window and check,
 //! theme toggle, tab state, requests per load, and an axe-core audit.
 
-use std::path::PathBuf;
-
 use fantoccini::Locator;
 use fantoccini::actions::{InputSource, MouseActions, PointerAction, TouchActions};
 use fantoccini::key::Key;
@@ -16,39 +14,6 @@ use system_tests::dist_dir;
 use system_tests::history_gen::{Spec, generate};
 
 const NODES: usize = 3;
-
-fn axe_source() -> String {
-    let tools = std::env::var_os("CHECKUP_TOOLS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".local/share/checkup-rs")
-        });
-    let path = tools.join("axe/node_modules/axe-core/axe.min.js");
-    std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "axe-core is not installed at {} ({e}): run scripts/setup",
-            path.display()
-        )
-    })
-}
-
-/// Runs axe-core on the page as it is and returns its violations as
-/// `[id, impact, nodes, first target]`.
-pub async fn axe_violations(browser: &Browser) -> Vec<Value> {
-    browser.client.execute(&axe_source(), vec![]).await.unwrap();
-    let found = browser
-        .client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             axe.run(document, {resultTypes: ['violations']})
-                .then(r => done(r.violations.map(v => [v.id, v.impact, v.nodes.length, v.nodes[0].target.join(' '), v.nodes[0].failureSummary])))
-                .catch(e => done([['axe failed', String(e)]]));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    serde_json::from_value(found).unwrap()
-}
 
 fn site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -327,7 +292,7 @@ async fn ninety_days_of_history_at_desktop_and_phone_sizes() {
         assert_eq!(tab[0], "Acme status");
         assert_eq!(tab[1], "operational");
         let before = tab[2].as_str().unwrap().to_string();
-        let violations = axe_violations(&browser).await;
+        let violations = browser.axe_violations().await;
         assert!(
             violations.is_empty(),
             "axe ({before} theme, {name}): {violations:#?}"
@@ -347,7 +312,7 @@ async fn ninety_days_of_history_at_desktop_and_phone_sizes() {
         browser
             .wait_for("li.check[data-check=\"Login\"] .chart svg", 20)
             .await;
-        let violations = axe_violations(&browser).await;
+        let violations = browser.axe_violations().await;
         assert!(
             violations.is_empty(),
             "axe ({after} theme, {name}): {violations:#?}"

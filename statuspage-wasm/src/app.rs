@@ -6,7 +6,12 @@ use leptos::prelude::*;
 
 use crate::data::{PageData, Source};
 use crate::page_state;
-use crate::views::{Banner, CheckList, Header, Incidents, Problem, WindowPicker};
+use crate::views::{
+    Banner, CheckList, Header, Incidents, Problem, ScheduledMaintenance, Timeline, WindowPicker,
+};
+
+/// The status feed the checkers write, as a storage key.
+pub const FEED_KEY: &str = "feeds/status.atom";
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -21,6 +26,7 @@ pub fn App() -> impl IntoView {
         refreshed_once,
         now,
         incidents,
+        maintenance,
         checks,
         verdict,
         nothing_to_say,
@@ -43,6 +49,19 @@ pub fn App() -> impl IntoView {
         if refreshed_once.get() {
             page_state::show_state_in_tab(verdict.get(), &title());
         }
+    });
+    // Once: the feed exists where the checkers write views.
+    Effect::new(move |linked: Option<bool>| {
+        if linked == Some(true) || !refreshed_once.get() || source.get() != Source::Views {
+            return linked.unwrap_or(false);
+        }
+        config.with_untracked(|c| {
+            c.as_ref().map(|c| {
+                let href = c.storage.public_url(FEED_KEY);
+                page_state::link_feed(&href, &format!("{} (Atom)", c.title));
+            })
+        });
+        true
     });
 
     view! {
@@ -89,6 +108,8 @@ pub fn App() -> impl IntoView {
                             })
                         }}
                         <Incidents incidents=incidents now=now/>
+                        <ScheduledMaintenance maintenance=maintenance now=now/>
+                        <Timeline incidents=incidents maintenance=maintenance now=now/>
                         <div class="list-head">
                             <h2 class="section-title">"Services"</h2>
                             <WindowPicker window=window/>

@@ -84,6 +84,25 @@ pub fn apply_colors(config: &PageConfig) {
     }
 }
 
+/// Names the status feed in the document's head, where browsers and feed
+/// extensions look for it.
+pub fn link_feed(href: &str, title: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let (Ok(link), Some(head)) = (document.create_element("link"), document.head()) {
+        for (name, value) in [
+            ("rel", "alternate"),
+            ("type", "application/atom+xml"),
+            ("title", title),
+            ("href", href),
+        ] {
+            let _ = link.set_attribute(name, value);
+        }
+        let _ = head.append_child(&link);
+    }
+}
+
 /// The theme in force: the visitor's choice, else the system's.
 pub fn current_theme() -> &'static str {
     let stored = web_sys::window()

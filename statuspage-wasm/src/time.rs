@@ -26,6 +26,11 @@ enum Style {
     Day,
     /// A UTC day with weekday and year ("Thu, 27 Nov 2026").
     UtcDay,
+    /// When something starts: local weekday, date and time ("Sat, 5 Dec,
+    /// 02:00"); `Zoned` adds the zone ("02:00 CET"), said once per span.
+    Slot,
+    SlotZoned,
+    TimeZoned,
 }
 
 impl Style {
@@ -47,6 +52,26 @@ impl Style {
                 ("month", "short"),
                 ("year", "numeric"),
                 ("timeZone", "UTC"),
+            ],
+            Style::Slot => &[
+                ("weekday", "short"),
+                ("day", "numeric"),
+                ("month", "short"),
+                ("hour", "2-digit"),
+                ("minute", "2-digit"),
+            ],
+            Style::SlotZoned => &[
+                ("weekday", "short"),
+                ("day", "numeric"),
+                ("month", "short"),
+                ("hour", "2-digit"),
+                ("minute", "2-digit"),
+                ("timeZoneName", "short"),
+            ],
+            Style::TimeZoned => &[
+                ("hour", "2-digit"),
+                ("minute", "2-digit"),
+                ("timeZoneName", "short"),
             ],
         }
     }
@@ -96,6 +121,28 @@ pub fn local_time(nanos: i64) -> String {
 /// A timestamp as a short local date ("27 Nov").
 pub fn local_day(nanos: i64) -> String {
     format(Style::Day, nanos as f64 / 1e6)
+}
+
+/// A span of local time, the zone named once: "Sat, 5 Dec, 02:00 – 04:00
+/// CET", or with the end's date when it ends on another day.
+pub fn local_span(start: i64, end: i64) -> String {
+    let end_style = if local_day(start) == local_day(end) {
+        Style::TimeZoned
+    } else {
+        Style::SlotZoned
+    };
+    format!(
+        "{} – {}",
+        format(Style::Slot, start as f64 / 1e6),
+        format(end_style, end as f64 / 1e6)
+    )
+}
+
+/// A timestamp in ISO 8601 (UTC), for `<time datetime>`.
+pub fn iso(nanos: i64) -> String {
+    Date::new(&JsValue::from_f64(nanos as f64 / 1e6))
+        .to_iso_string()
+        .into()
 }
 
 thread_local! {

@@ -93,8 +93,43 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
 
+    /// Runs axe-core on the page as it is and returns its violations as
+    /// `[id, impact, nodes, first target, summary]`.
+    pub async fn axe_violations(&self) -> Vec<serde_json::Value> {
+        self.client.execute(&axe_source(), vec![]).await.unwrap();
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, {resultTypes: ['violations']})
+                    .then(r => done(r.violations.map(v => [v.id, v.impact, v.nodes.length, v.nodes[0].target.join(' '), v.nodes[0].failureSummary])))
+                    .catch(e => done([['axe failed', String(e)]]));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        serde_json::from_value(found).unwrap()
+    }
+
     /// Ends the session; the guard then stops chromedriver and the browser.
     pub async fn close(self) {
         let _ = self.client.close().await;
     }
+}
+
+/// axe-core's script, installed by scripts/setup.
+fn axe_source() -> String {
+    let tools = std::env::var_os("CHECKUP_TOOLS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(std::env::var_os("HOME").expect("HOME"))
+                .join(".local/share/checkup-rs")
+        });
+    let path = tools.join("axe/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "axe-core is not installed at {} ({e}): run scripts/setup",
+            path.display()
+        )
+    })
 }

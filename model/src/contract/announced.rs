@@ -29,8 +29,11 @@ pub struct Announced {
     pub end: i64,
     /// From when it is shown: `start` minus the window's `announce`.
     pub announced: i64,
-    /// A weekly window's rule, so a calendar can repeat it.
+    /// A weekly window's rule, so a calendar can repeat it. The page shows
+    /// occurrences only, and skips reading it (its parser costs the page's
+    /// size budget and buys nothing there).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", serde(skip_deserializing))]
     pub weekly: Option<WeeklyRule>,
 }
 

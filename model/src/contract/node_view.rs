@@ -331,9 +331,7 @@ pub struct NodeView {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub second_writer: bool,
     /// Maintenance this node's config announces (see
-    /// [`crate::contract::announced`]). Not read by the page yet, whose
-    /// size budget its parser would not fit; serde skips it there.
-    #[cfg(not(target_arch = "wasm32"))]
+    /// [`crate::contract::announced`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub maintenance: Vec<crate::contract::announced::Announced>,
 }
@@ -359,7 +357,6 @@ impl NodeView {
             checks: Vec::new(),
             incidents: Vec::new(),
             second_writer: false,
-            #[cfg(not(target_arch = "wasm32"))]
             maintenance: Vec::new(),
         }
     }

@@ -236,6 +236,21 @@ impl TryFrom<StorageFields> for PageStorage {
 }
 
 impl PageStorage {
+    /// The URL of `key` in storage as anyone may fetch it: unsigned, so a
+    /// feed reader or calendar can keep it (a presigned URL expires).
+    pub fn public_url(&self, key: &str) -> String {
+        match self {
+            PageStorage::Local { url } => match url.ends_with('/') || url.is_empty() {
+                true => format!("{url}{key}"),
+                false => format!("{url}/{key}"),
+            },
+            PageStorage::S3 { .. } => {
+                let location = self.s3_location().expect("S3 storage");
+                location.object_url(&format!("{}{key}", location.prefix))
+            }
+        }
+    }
+
     /// For S3: where the bucket is, with the prefix normalised to end in '/'.
     pub fn s3_location(&self) -> Option<crate::s3::S3Location> {
         match self {
@@ -366,6 +381,22 @@ mod tests {
             PageStorage::Local {
                 url: "results/".into()
             }
+        );
+    }
+
+    #[test]
+    fn public_urls_of_stored_files() {
+        let local = PageStorage::Local {
+            url: "results".into(),
+        };
+        assert_eq!(
+            local.public_url("feeds/status.atom"),
+            "results/feeds/status.atom"
+        );
+        let c = PageConfig::parse(r#"{"storage":{"type":"s3","bucket":"status","endpoint":"http://127.0.0.1:3900/","prefix":"/ck","access_key_id":"GK","secret_access_key":"s"}}"#).unwrap();
+        assert_eq!(
+            c.storage.public_url("api/v2/summary.json"),
+            "http://127.0.0.1:3900/status/ck/api/v2/summary.json"
         );
     }
 

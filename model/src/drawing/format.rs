@@ -27,9 +27,40 @@ pub fn format_uptime(uptime: Option<f64>) -> String {
     }
 }
 
+/// A time to wait, to the minute, in its two largest units: "2 d 3 h",
+/// "3 h 12 min", "12 min"; under a minute is "under a minute".
+pub fn format_countdown(secs: i64) -> String {
+    let minutes = secs.max(0) / 60;
+    let (days, hours, mins) = (minutes / 1_440, minutes / 60 % 24, minutes % 60);
+    match (days, hours, mins) {
+        (0, 0, 0) => "under a minute".to_string(),
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, 0, _) => format!("{d} d"),
+        (d, h, _) => format!("{d} d {h} h"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn countdowns_show_the_two_largest_units() {
+        for (secs, shown) in [
+            (-5, "under a minute"),
+            (59, "under a minute"),
+            (60, "1 min"),
+            (3_599, "59 min"),
+            (3_600, "1 h"),
+            (3_600 + 12 * 60 + 59, "1 h 12 min"),
+            (86_400, "1 d"),
+            (86_400 * 2 + 3 * 3_600 + 59 * 60, "2 d 3 h"),
+        ] {
+            assert_eq!(format_countdown(secs), shown, "{secs} s");
+        }
+    }
 
     #[test]
     fn durations_round_to_what_is_shown() {

@@ -3,6 +3,7 @@
 //! overview, the verdict, incidents, staleness). Started once by the app and
 //! provided through context; views only read it.
 
+use checkup_model::contract::announced::{Announced, merge_announced};
 use checkup_model::contract::incident::fold_incidents;
 use checkup_model::derive::merge::{Overall, stale_after_secs};
 use checkup_model::derive::overview::{CheckOverview, overall, overview, views_from_rounds};
@@ -42,6 +43,8 @@ pub struct PageData {
     /// Unix nanoseconds of the last refresh: what "now" means on screen.
     pub now: RwSignal<i64>,
     pub incidents: Memo<Vec<Incident>>,
+    /// Announced maintenance of all nodes, each occurrence once.
+    pub maintenance: Memo<Vec<Announced>>,
     pub checks: Memo<Vec<CheckOverview>>,
     pub verdict: Memo<Overall>,
     /// Nothing loaded and storage failing: the banner has nothing to say.
@@ -82,6 +85,9 @@ impl PageData {
             refreshed_once: RwSignal::new(false),
             now,
             incidents,
+            maintenance: Memo::new(move |_| {
+                views.with(|v| merge_announced(v.iter().flat_map(|v| &v.maintenance)))
+            }),
             checks,
             verdict: Memo::new(move |_| checks.with(|c| overall(c))),
             nothing_to_say: Memo::new(move |_| {

@@ -1,10 +1,29 @@
-//! The page header: logo, title, the configured links, and the theme toggle.
+//! The page header: logo, title, the configured links, the Subscribe menu
+//! (the feed, calendar and API the checkers write beside the views), and
+//! the theme toggle.
 
 use checkup_model::PageConfig;
 use checkup_model::contract::page_config::is_safe_url;
 use leptos::prelude::*;
 
+use crate::app::FEED_KEY;
+use crate::data::{PageData, Source};
 use crate::page_state::{current_theme, set_theme};
+
+/// What a visitor can subscribe to: (label, storage key, media type).
+const SUBSCRIPTIONS: [(&str, &str, &str); 3] = [
+    ("Atom feed", FEED_KEY, "application/atom+xml"),
+    (
+        "Maintenance calendar (iCalendar)",
+        "maintenance.ics",
+        "text/calendar",
+    ),
+    (
+        "Status API (JSON)",
+        "api/v2/summary.json",
+        "application/json",
+    ),
+];
 
 #[component]
 pub fn Header(config: RwSignal<Option<PageConfig>>) -> impl IntoView {
@@ -45,6 +64,33 @@ pub fn Header(config: RwSignal<Option<PageConfig>>) -> impl IntoView {
                 .collect_view()
         })
     };
+    let data = use_context::<PageData>();
+    // Only where checkers write views: an old checkup bucket has no feeds.
+    let subscribe = move || {
+        let data = data?;
+        if !data.ready() || data.source.get() != Source::Views {
+            return None;
+        }
+        let links = config.with(|c| {
+            let storage = &c.as_ref()?.storage;
+            Some(
+                SUBSCRIPTIONS
+                    .iter()
+                    .map(|(label, key, kind)| (*label, storage.public_url(key), *kind))
+                    .filter(|(_, url, _)| is_safe_url(url))
+                    .map(|(label, url, kind)| {
+                        view! { <li><a href=url type=kind>{label}</a></li> }
+                    })
+                    .collect_view(),
+            )
+        })?;
+        Some(view! {
+            <details class="subscribe">
+                <summary>"Subscribe"</summary>
+                <ul>{links}</ul>
+            </details>
+        })
+    };
     view! {
         <a class="skip" href="#main">"Skip to content"</a>
         <header class="top">
@@ -55,6 +101,7 @@ pub fn Header(config: RwSignal<Option<PageConfig>>) -> impl IntoView {
             <nav aria-label="Links">
                 <ul class="links">{links}</ul>
             </nav>
+            {subscribe}
             <button class="theme-toggle" type="button" on:click=toggle
                 aria-label=move || if theme.get() == "dark" { "Switch to light theme" } else { "Switch to dark theme" }
                 aria-pressed=move || (theme.get() == "dark").to_string()>

@@ -1,20 +1,23 @@
-//! Incident text: elements built from the document tree the checker parsed
+//! Incident and maintenance text: elements built from the document tree the checker parsed
 //! from Markdown, never from an HTML string. Link targets are checked again
-//! here (storage is not trusted); an update without a tree shows its source
-//! as plain text.
+//! here (storage is not trusted); text without a tree shows its source as
+//! plain text.
 
-use checkup_model::IncidentUpdate;
 use checkup_model::contract::incident_text::Node;
 use checkup_model::contract::page_config::is_safe_url;
 use leptos::html;
 use leptos::prelude::*;
 
+/// `doc` as elements, or `source` as a paragraph of text when there is no tree.
 #[component]
-pub fn Markdown(update: IncidentUpdate) -> impl IntoView {
-    let children = if update.doc.is_empty() {
-        vec![html::p().child(update.body).into_any()]
+pub fn Markdown(doc: Vec<Node>, source: String) -> impl IntoView {
+    let children = if doc.is_empty() {
+        (!source.is_empty())
+            .then(|| html::p().child(source).into_any())
+            .into_iter()
+            .collect()
     } else {
-        update.doc.into_iter().map(build).collect()
+        all(doc)
     };
     view! { <div class="markdown">{children}</div> }
 }

@@ -7,6 +7,7 @@ mod check_list;
 mod day_bars;
 mod header;
 mod incidents;
+mod maintenance;
 mod markdown;
 mod problem;
 mod window_picker;
@@ -14,7 +15,8 @@ mod window_picker;
 pub use banner::Banner;
 pub use check_list::CheckList;
 pub use header::Header;
-pub use incidents::Incidents;
+pub use incidents::{Incidents, Timeline};
+pub use maintenance::ScheduledMaintenance;
 pub use problem::Problem;
 pub use window_picker::WindowPicker;
 

@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use system_tests::browser::Browser;
+use system_tests::browser::{Browser, Engine};
 use system_tests::caddy::Caddy;
 use system_tests::dist_dir;
 use system_tests::process::{ChildGuard, checker_bin};
@@ -33,13 +33,18 @@ async fn wait_until(browser: &Browser, script: &str, secs: u64, what: &str) {
         if browser.eval(script).await == json!(true) {
             return;
         }
-        assert!(Instant::now() < deadline, "after {secs} s: {what}");
+        assert!(
+            Instant::now() < deadline,
+            "{}: after {secs} s: {what}",
+            browser.engine.name()
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 
 /// Both themes: axe on the page as it is, then after the toggle.
 async fn axe_in_both_themes(browser: &Browser, size: &str) {
+    let engine = browser.engine.name();
     for _ in 0..2 {
         let theme = browser
             .eval("return document.documentElement.dataset.theme;")
@@ -47,10 +52,14 @@ async fn axe_in_both_themes(browser: &Browser, size: &str) {
         let violations = browser.axe_violations().await;
         assert!(
             violations.is_empty(),
-            "axe ({theme} theme, {size}): {violations:#?}"
+            "{engine}: axe ({theme} theme, {size}): {violations:#?}"
         );
         browser
-            .screenshot(&format!("maintenance-{size}-{}", theme.as_str().unwrap()))
+            .screenshot(&format!(
+                "maintenance-{}-{size}-{}",
+                engine.to_lowercase(),
+                theme.as_str().unwrap()
+            ))
             .await;
         browser
             .wait_for(".theme-toggle", 5)
@@ -67,7 +76,22 @@ const CARDS: &str = "return [...document.querySelectorAll('[data-maintenance]')]
     c.querySelector('.incident-state').textContent]);";
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_page_announces_maintenance_and_offers_subscriptions() {
+async fn chromium_announces_maintenance_and_offers_subscriptions() {
+    announces_maintenance_and_offers_subscriptions(Engine::Chromium).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn firefox_announces_maintenance_and_offers_subscriptions() {
+    announces_maintenance_and_offers_subscriptions(Engine::Firefox).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn webkit_announces_maintenance_and_offers_subscriptions() {
+    announces_maintenance_and_offers_subscriptions(Engine::WebKit).await;
+}
+
+async fn announces_maintenance_and_offers_subscriptions(engine: Engine) {
+    let name = engine.name();
     let server = TestServer::start();
     let site = tempfile::tempdir().unwrap();
     let now = jiff::Timestamp::now().as_second();
@@ -136,8 +160,8 @@ announce = "2d"
     let caddy = Caddy::start(&dist_dir(), site.path(), site.path());
 
     // 1280 px: before the short window.
-    let browser = Browser::start(1280, 900).await;
-    browser.client.goto(&caddy.url("/")).await.unwrap();
+    let browser = Browser::start_in(engine, 1280, 900).await;
+    browser.goto(&caddy.url("/")).await;
     browser
         .wait_for("section.maintenance [data-maintenance]", 20)
         .await;
@@ -155,7 +179,7 @@ announce = "2d"
         cards[0].as_array().unwrap()[..3],
         [json!("card"), json!("scheduled"), json!("Login restart")]
     );
-    assert_eq!(cards[0][3], "Starts in under a minute", "{cards:?}");
+    assert_eq!(cards[0][3], "Starts in under a minute", "{name}: {cards:?}");
     assert_eq!(
         cards[1].as_array().unwrap()[..3],
         [json!("card"), json!("scheduled"), json!("Database upgrade")]
@@ -190,7 +214,7 @@ announce = "2d"
              return titles.indexOf('Scheduled maintenance') < titles.indexOf('Services');",
         )
         .await;
-    assert_eq!(order, json!(true), "the card is above the services");
+    assert_eq!(order, json!(true), "{name}: the card is above the services");
 
     // Subscribe: the menu and the alternate link name files the checker
     // writes (every 5 rounds), and they are there.
@@ -229,16 +253,30 @@ announce = "2d"
             ]]
         ])
     );
-    wait_until(
-        &browser,
-        "const answers = await Promise.all([...document.querySelectorAll('.subscribe a')]
-             .map(a => fetch(a.href, {cache: 'no-store'}).then(r => r.ok ? r.text() : '')));
-         return answers[0].includes('<feed') && answers[1].includes('BEGIN:VCALENDAR')
-             && answers[2].includes('\"scheduled_maintenances\"');",
-        20,
-        "the Subscribe menu's files are served",
-    )
-    .await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let served = browser
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 Promise.all([...document.querySelectorAll('.subscribe a')]
+                     .map(a => fetch(a.href, {cache: 'no-store'}).then(r => r.ok ? r.text() : '')))
+                   .then(t => done(t[0].includes('<feed') && t[1].includes('BEGIN:VCALENDAR')
+                       && t[2].includes('\"scheduled_maintenances\"')))
+                   .catch(e => done(String(e)));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if served == json!(true) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{name}: the Subscribe menu's files are not served: {served}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     axe_in_both_themes(&browser, "1280").await;
 
     // During: "in progress", and the check in maintenance.
@@ -253,7 +291,10 @@ announce = "2d"
     .await;
     let cards = browser.eval(CARDS).await;
     let state = cards[0][3].as_str().unwrap();
-    assert!(state.starts_with("In progress · ends in "), "{cards:?}");
+    assert!(
+        state.starts_with("In progress · ends in "),
+        "{name}: {cards:?}"
+    );
     assert_eq!(
         browser
             .eval(
@@ -261,9 +302,11 @@ announce = "2d"
             )
             .await,
         "healthy",
-        "a window covers only its checks"
+        "{name}: a window covers only its checks"
     );
-    browser.screenshot("maintenance-in-progress").await;
+    browser
+        .screenshot(&format!("maintenance-{}-in-progress", name.to_lowercase()))
+        .await;
 
     // After: in the timeline as completed; the card keeps tomorrow's.
     wait_until(
@@ -282,16 +325,16 @@ announce = "2d"
         cards[1],
         json!(["timeline", "completed", "Login restart", "Completed"])
     );
-    assert_eq!(cards.as_array().unwrap().len(), 2, "{cards:?}");
+    assert_eq!(cards.as_array().unwrap().len(), 2, "{name}: {cards:?}");
     let summary = browser
         .eval("return document.querySelector('.past-incidents summary').textContent;")
         .await;
-    assert_eq!(summary, "Past incidents and maintenance (1)");
+    assert_eq!(summary, "Past incidents and maintenance (1)", "{name}");
     browser.close().await;
 
     // 360 px: the card and the menu fit a phone.
-    let phone = Browser::start(360, 740).await;
-    phone.client.goto(&caddy.url("/")).await.unwrap();
+    let phone = Browser::start_in(engine, 360, 740).await;
+    phone.goto(&caddy.url("/")).await;
     phone
         .wait_for("section.maintenance [data-maintenance]", 20)
         .await;
@@ -305,13 +348,13 @@ announce = "2d"
         .eval(
             "const menu = document.querySelector('.subscribe ul').getBoundingClientRect();
              const card = document.querySelector('section.maintenance').getBoundingClientRect();
-             return [menu.left >= 0 && menu.right <= innerWidth, card.right <= innerWidth,
+             return [innerWidth, menu.left >= 0 && menu.right <= innerWidth, card.right <= innerWidth,
                      document.documentElement.scrollWidth <= innerWidth];",
         )
         .await;
     assert_eq!(
         fits,
-        json!([true, true, true]),
+        json!([360, true, true, true]),
         "nothing overflows at 360 px"
     );
     axe_in_both_themes(&phone, "360").await;

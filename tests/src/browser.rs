@@ -1,5 +1,6 @@
-//! Headless Chromium (Debian's) driven through chromedriver with fantoccini,
-//! with the flags that keep it off the network and working as root.
+//! The page's browsers driven through their WebDriver servers with
+//! fantoccini: headless Chromium (Debian's), Firefox ESR and WebKitGTK, each
+//! kept off the network, and working as root.
 
 use std::process::Command;
 use std::time::Duration;
@@ -9,45 +10,153 @@ use fantoccini::{Client, ClientBuilder, Locator};
 
 use crate::process::{ChildGuard, free_port};
 
+/// Narrower than this is a phone: browser windows cannot be made that
+/// narrow (Firefox and WebKitGTK stop at about 450 px, Chromium at 500).
+const PHONE_BELOW: u32 = 500;
+
+/// A browser engine the page is tested in, with its WebDriver server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// Debian's Chromium, through chromedriver.
+    Chromium,
+    /// Debian's Firefox ESR, through geckodriver.
+    Firefox,
+    /// WebKitGTK's MiniBrowser (Safari's engine), through WebKitWebDriver
+    /// on a virtual X display.
+    WebKit,
+}
+
+impl Engine {
+    pub const ALL: [Engine; 3] = [Engine::Chromium, Engine::Firefox, Engine::WebKit];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Chromium => "Chromium",
+            Engine::Firefox => "Firefox",
+            Engine::WebKit => "WebKit",
+        }
+    }
+}
+
 pub struct Browser {
     pub client: Client,
+    pub engine: Engine,
+    /// A phone's size, for engines whose windows cannot be that narrow:
+    /// [`Browser::goto`] then shows the page in a frame of that size.
+    phone_frame: Option<(u32, u32)>,
     _profile: tempfile::TempDir,
     _driver: ChildGuard,
 }
 
+/// Firefox preferences that keep it from calling home: updates, telemetry,
+/// safe browsing lists, captive-portal and connectivity probes, remote
+/// settings. Tests send traffic to loopback only.
+const FIREFOX_OFFLINE_PREFS: [(&str, serde_json::Value); 16] = [
+    ("app.update.auto", serde_json::Value::Bool(false)),
+    (
+        "browser.safebrowsing.malware.enabled",
+        serde_json::Value::Bool(false),
+    ),
+    (
+        "browser.safebrowsing.phishing.enabled",
+        serde_json::Value::Bool(false),
+    ),
+    (
+        "browser.safebrowsing.downloads.enabled",
+        serde_json::Value::Bool(false),
+    ),
+    (
+        "browser.safebrowsing.blockedURIs.enabled",
+        serde_json::Value::Bool(false),
+    ),
+    ("browser.newtabpage.enabled", serde_json::Value::Bool(false)),
+    (
+        "datareporting.healthreport.uploadEnabled",
+        serde_json::Value::Bool(false),
+    ),
+    (
+        "datareporting.policy.dataSubmissionEnabled",
+        serde_json::Value::Bool(false),
+    ),
+    ("toolkit.telemetry.enabled", serde_json::Value::Bool(false)),
+    (
+        "network.captive-portal-service.enabled",
+        serde_json::Value::Bool(false),
+    ),
+    (
+        "network.connectivity-service.enabled",
+        serde_json::Value::Bool(false),
+    ),
+    ("network.dns.disablePrefetch", serde_json::Value::Bool(true)),
+    ("network.prefetch-next", serde_json::Value::Bool(false)),
+    ("extensions.update.enabled", serde_json::Value::Bool(false)),
+    (
+        "extensions.getAddons.cache.enabled",
+        serde_json::Value::Bool(false),
+    ),
+    (
+        "media.gmp-manager.updateEnabled",
+        serde_json::Value::Bool(false),
+    ),
+];
+
 impl Browser {
-    /// Starts chromedriver and a headless Chromium window of `width`×`height`.
+    /// Starts chromedriver and a headless Chromium window of `width`×`height`
+    /// (a phone's screen emulated below 500 px).
     pub async fn start(width: u32, height: u32) -> Browser {
+        Browser::start_in(Engine::Chromium, width, height).await
+    }
+
+    /// Starts `engine`'s WebDriver server and a window of `width`×`height`;
+    /// see [`Browser::goto`] for phone sizes.
+    pub async fn start_in(engine: Engine, width: u32, height: u32) -> Browser {
         let port = free_port();
-        let mut driver = ChildGuard::spawn_logged(
-            "chromedriver",
-            Command::new("chromedriver").arg(format!("--port={port}")),
-        );
-        driver.wait_for_port(port);
         let profile = tempfile::tempdir().expect("cannot make a browser profile directory");
-        let args = [
-            "--headless=new".to_string(),
-            "--no-sandbox".into(),
-            "--disable-gpu".into(),
-            "--disable-dev-shm-usage".into(),
-            "--disable-quic".into(),
-            "--no-first-run".into(),
-            "--disable-background-networking".into(),
-            "--disable-component-update".into(),
-            "--disable-sync".into(),
-            format!("--user-data-dir={}", profile.path().display()),
-            format!("--window-size={width},{height}"),
-        ];
-        let mut caps = serde_json::Map::new();
-        let mut options = serde_json::json!({ "binary": "/usr/bin/chromium", "args": args });
-        // A window cannot be narrower than about 500 px, so phone sizes are
-        // emulated as a phone's screen (viewport meta tag and touch included).
-        if width < 500 {
-            options["mobileEmulation"] = serde_json::json!({
-                "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0, "mobile": true, "touch": true }
-            });
-        }
-        caps.insert("goog:chromeOptions".into(), options);
+        let (name, mut command, caps) = match engine {
+            Engine::Chromium => {
+                let mut command = Command::new("chromedriver");
+                command.arg(format!("--port={port}"));
+                (
+                    "chromedriver",
+                    command,
+                    chromium_caps(&profile, width, height),
+                )
+            }
+            Engine::Firefox => {
+                let mut command = Command::new("geckodriver");
+                command.args(["--host", "127.0.0.1", "--port", &port.to_string()]);
+                let prefs: serde_json::Map<String, serde_json::Value> = FIREFOX_OFFLINE_PREFS
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect();
+                let caps = serde_json::json!({
+                    "browserName": "firefox",
+                    "moz:firefoxOptions": {
+                        "binary": "/usr/bin/firefox-esr",
+                        "args": ["-headless", "-profile", profile.path()],
+                        "prefs": prefs,
+                    }
+                });
+                ("geckodriver", command, caps)
+            }
+            Engine::WebKit => {
+                let mut command = Command::new("xvfb-run");
+                command.args(["-a", "WebKitWebDriver", &format!("--port={port}")]);
+                let caps = serde_json::json!({
+                    "browserName": "MiniBrowser",
+                    "webkitgtk:browserOptions": {
+                        "binary": "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser",
+                        "args": ["--automation"],
+                    }
+                });
+                ("WebKitWebDriver", command, caps)
+            }
+        };
+        let mut driver = ChildGuard::spawn_logged(name, &mut command);
+        driver.wait_for_port(port);
+        let serde_json::Value::Object(caps) = caps else {
+            unreachable!("capabilities are an object")
+        };
         let client = ClientBuilder::rustls()
             .expect("TLS setup for the WebDriver client")
             .capabilities(caps)
@@ -55,15 +164,56 @@ impl Browser {
             .await
             .unwrap_or_else(|e| {
                 panic!(
-                    "cannot start a Chromium session through chromedriver: {e}\nchromedriver's output:\n{}",
+                    "cannot start a {} session through {name}: {e}\n{name}'s output:\n{}",
+                    engine.name(),
                     driver.output()
                 )
             });
+        if engine != Engine::Chromium {
+            client
+                .set_window_size(width, height)
+                .await
+                .unwrap_or_else(|e| panic!("{}: cannot size the window: {e}", engine.name()));
+        }
         Browser {
             client,
+            engine,
+            phone_frame: (engine != Engine::Chromium && width < PHONE_BELOW)
+                .then_some((width, height)),
             _profile: profile,
             _driver: driver,
         }
+    }
+
+    /// Opens `url`. At a phone's width in Firefox or WebKit, the page is
+    /// opened in a frame of that size on an empty page of the same origin,
+    /// and commands go to the frame: its layout, media queries and scripts
+    /// see a phone-sized viewport (no touch, unlike Chromium's emulation).
+    pub async fn goto(&self, url: &str) {
+        let fail = |e: fantoccini::error::CmdError| -> ! {
+            panic!("{}: cannot open {url}: {e}", self.engine.name())
+        };
+        let Some((width, height)) = self.phone_frame else {
+            return self.client.goto(url).await.unwrap_or_else(|e| fail(e));
+        };
+        let origin_end = url
+            .find("://")
+            .and_then(|at| url[at + 3..].find('/').map(|slash| at + 3 + slash))
+            .unwrap_or(url.len());
+        let host = format!("{}/phone-frame-host", &url[..origin_end]);
+        self.client.goto(&host).await.unwrap_or_else(|e| fail(e));
+        self.client
+            .execute(
+                "document.body.style.margin = '0';
+                 const frame = document.createElement('iframe');
+                 frame.style = `width:${arguments[1]}px;height:${arguments[2]}px;border:0`;
+                 frame.src = arguments[0];
+                 document.body.replaceChildren(frame);",
+                vec![url.into(), width.into(), height.into()],
+            )
+            .await
+            .unwrap_or_else(|e| fail(e));
+        self.client.enter_frame(0).await.unwrap_or_else(|e| fail(e));
     }
 
     /// Waits up to `secs` for an element matching `css`.
@@ -73,7 +223,12 @@ impl Browser {
             .at_most(Duration::from_secs(secs))
             .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("no element matches {css:?} after {secs}s: {e}"))
+            .unwrap_or_else(|e| {
+                panic!(
+                    "{}: no element matches {css:?} after {secs}s: {e}",
+                    self.engine.name()
+                )
+            })
     }
 
     /// Evaluates JavaScript in the page and returns its value.
@@ -81,7 +236,7 @@ impl Browser {
         self.client
             .execute(script, vec![])
             .await
-            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+            .unwrap_or_else(|e| panic!("{}: script failed: {e}\n{script}", self.engine.name()))
     }
 
     /// Saves what the browser shows to `target/screenshots/<name>.png`, for
@@ -132,4 +287,29 @@ fn axe_source() -> String {
             path.display()
         )
     })
+}
+
+/// Chromium's capabilities: headless, off the network, and a phone's screen
+/// emulated below 500 px (a window cannot be narrower).
+fn chromium_caps(profile: &tempfile::TempDir, width: u32, height: u32) -> serde_json::Value {
+    let args = [
+        "--headless=new".to_string(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-dev-shm-usage".into(),
+        "--disable-quic".into(),
+        "--no-first-run".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        format!("--user-data-dir={}", profile.path().display()),
+        format!("--window-size={width},{height}"),
+    ];
+    let mut options = serde_json::json!({ "binary": "/usr/bin/chromium", "args": args });
+    if width < PHONE_BELOW {
+        options["mobileEmulation"] = serde_json::json!({
+            "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0, "mobile": true, "touch": true }
+        });
+    }
+    serde_json::json!({ "goog:chromeOptions": options })
 }

@@ -61,6 +61,34 @@ pub enum Command {
         #[arg(requires = "check")]
         text: Option<String>,
     },
+    /// Report to a heartbeat check: a run's success (the default), its
+    /// start, or its failure. With `-- COMMAND ARGS...`, run the job (no
+    /// shell), report its start and its outcome with its last output
+    /// lines, and exit with its status.
+    Ping {
+        /// The heartbeat check's name.
+        check: String,
+        /// A run began (judged against max_runtime).
+        #[arg(long, conflicts_with_all = ["fail", "exit_code", "job"])]
+        start: bool,
+        /// The run failed.
+        #[arg(long, conflicts_with_all = ["exit_code", "job"])]
+        fail: bool,
+        /// The run's exit status: 0 is success, anything else failure.
+        #[arg(
+            long,
+            value_name = "N",
+            allow_negative_numbers = true,
+            conflicts_with = "job"
+        )]
+        exit_code: Option<i32>,
+        /// A note kept with the ping (shown when the run failed).
+        #[arg(long, conflicts_with = "job")]
+        message: Option<String>,
+        /// The job to run and report on.
+        #[arg(last = true, value_name = "COMMAND")]
+        job: Vec<String>,
+    },
     /// Prepare S3 storage for the status page: the bucket, a read-only IAM
     /// user and key (list and get only), CORS for the page's origins, and
     /// optionally the page's config.json. Safe to run again.

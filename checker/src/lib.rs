@@ -9,6 +9,7 @@ pub mod cluster;
 pub mod commands;
 pub mod config;
 pub mod derived;
+pub mod heartbeat;
 pub mod incidents;
 pub mod maintenance;
 pub mod messages;

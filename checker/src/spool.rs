@@ -188,6 +188,9 @@ mod tests {
         async fn list(&self, _dir: &str, _after: &str) -> Result<Vec<String>, StorageError> {
             Ok(Vec::new())
         }
+        async fn delete(&self, _key: &str) -> Result<(), StorageError> {
+            Ok(())
+        }
     }
 
     #[tokio::test]

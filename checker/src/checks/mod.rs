@@ -8,6 +8,7 @@
 mod conditions;
 mod dns;
 mod exec;
+mod heartbeat;
 mod http;
 mod registry;
 mod tcp;
@@ -44,6 +45,12 @@ pub trait Probe: Send + Sync {
     /// The caller measures time and enforces the timeout (dropping the future,
     /// which must then release what it holds: sockets close, children die).
     async fn attempt(&self) -> Result<Attempted, String>;
+
+    /// For a heartbeat check, the pings it judges, which the caller keeps
+    /// up to date from storage before each round.
+    fn ping_feed(&self) -> Option<std::sync::Arc<crate::heartbeat::PingFeed>> {
+        None
+    }
 }
 
 /// Builds a kind's probe from its table (see `registry.rs`).
@@ -71,6 +78,11 @@ pub struct Check {
 impl Check {
     pub fn endpoint(&self) -> String {
         self.probe.endpoint()
+    }
+
+    /// See [`Probe::ping_feed`].
+    pub fn ping_feed(&self) -> Option<std::sync::Arc<crate::heartbeat::PingFeed>> {
+        self.probe.ping_feed()
     }
 
     /// Runs every attempt and concludes. Never fails and never takes longer than

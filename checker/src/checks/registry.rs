@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use toml::Spanned;
 
-use super::{Builder, Check, Common, dns, exec, http, tcp, tls};
+use super::{Builder, Check, Common, dns, exec, heartbeat, http, tcp, tls};
 use crate::options::{Family, opt};
 use crate::options::{FieldError, Opt};
 use crate::options::{RawTable, Table};
@@ -15,7 +15,14 @@ pub static CHECKS: Family<Builder> = Family {
     noun: "checks",
     singular: "check",
     common: COMMON,
-    kinds: &[http::KIND, tcp::KIND, tls::KIND, dns::KIND, exec::KIND],
+    kinds: &[
+        http::KIND,
+        tcp::KIND,
+        tls::KIND,
+        dns::KIND,
+        exec::KIND,
+        heartbeat::KIND,
+    ],
 };
 
 /// The options every kind takes.

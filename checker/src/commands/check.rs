@@ -10,8 +10,10 @@ use crate::{config, report, round, storage};
 
 pub async fn check(path: &Path, store: bool) -> Result<ExitCode, CommandError> {
     let config = config::load(path)?;
-    // Open storage before checking, so a storage problem shows before any wait.
-    let storage = if store {
+    // Open storage before checking, so a storage problem shows before any
+    // wait. Heartbeat checks read their pings from it.
+    let heartbeats = config.checks.iter().any(|c| c.ping_feed().is_some());
+    let storage = if store || heartbeats {
         Some(
             storage::open(&config.storage)
                 .await
@@ -20,6 +22,9 @@ pub async fn check(path: &Path, store: bool) -> Result<ExitCode, CommandError> {
     } else {
         None
     };
+    if let Some(storage) = &storage {
+        crate::heartbeat::book::refresh_all(storage.as_ref(), &config.checks).await;
+    }
     let mut round = round::run_round(&config.checks, config.concurrency, &config.node).await;
     let messages = crate::messages::load(&config.state_dir).unwrap_or_else(|e| {
         tracing::warn!(error = %e, "cannot read status messages");
@@ -27,7 +32,7 @@ pub async fn check(path: &Path, store: bool) -> Result<ExitCode, CommandError> {
     });
     round::annotate(&mut round, &config.maintenance, &messages);
     print!("{}", report::render(&round, report::stdout_wants_color()));
-    if let Some(storage) = storage {
+    if let Some(storage) = storage.filter(|_| store) {
         let written = round::store_round(
             storage.as_ref(),
             &config.node,

@@ -7,6 +7,7 @@ mod incident;
 pub mod kinds;
 mod message;
 mod notify_test;
+mod ping;
 mod provision;
 mod rebuild;
 mod run;
@@ -29,6 +30,25 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode, CommandError> {
         Command::NotifyTest => notify_test::notify_test(&cli.config).await,
         Command::Message { check, clear, text } => {
             message::message(&cli.config, check.as_deref(), clear, text.as_deref())
+        }
+        Command::Ping {
+            check,
+            start,
+            fail,
+            exit_code,
+            message,
+            job,
+        } => {
+            let report = if !job.is_empty() {
+                ping::Report::Job(job)
+            } else if start {
+                ping::Report::Start
+            } else if fail || exit_code.is_some_and(|c| c != 0) {
+                ping::Report::Fail(exit_code)
+            } else {
+                ping::Report::Success
+            };
+            ping::ping(&cli.config, &check, report, message.unwrap_or_default()).await
         }
         Command::Provision {
             reader_user,

@@ -24,11 +24,18 @@ const NOTIFY_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub async fn run(path: &Path) -> Result<ExitCode, CommandError> {
     let config = config::load(path)?;
-    let storage = storage::open(&config.storage)
+    let storage: std::sync::Arc<dyn crate::storage::Storage> = storage::open(&config.storage)
         .await
-        .map_err(CommandError::storage("cannot open storage"))?;
+        .map_err(CommandError::storage("cannot open storage"))?
+        .into();
     let mut spool = Spool::open(&config.state_dir.join("spool"))
         .map_err(CommandError::storage("cannot open the spool"))?;
+    let ping_spool = crate::heartbeat::spool::PingSpool::open(&config.state_dir)
+        .map_err(CommandError::storage("cannot open the ping spool"))?;
+    let _listener = match config.listen {
+        Some(address) => Some(start_listener(&config, address, &storage)?),
+        None => None,
+    };
     let mut derived = Derived::resume(storage.as_ref(), &config.node, config.interval).await;
     let mut published = crate::published::Published::new(config.site.clone());
     let waiting = spool.waiting();
@@ -97,6 +104,10 @@ pub async fn run(path: &Path) -> Result<ExitCode, CommandError> {
             }
         }
         let work = async {
+            if let Err(e) = ping_spool.replay(storage.as_ref()).await {
+                tracing::warn!(error = %e, "spooled pings wait for storage");
+            }
+            crate::heartbeat::book::refresh_all(storage.as_ref(), &config.checks).await;
             let mut round =
                 round::run_round(&config.checks, config.concurrency, &config.node).await;
             log_windows(&config.maintenance, round.started, &mut open_windows);
@@ -232,4 +243,34 @@ async fn stop_signal() {
         _ = tokio::signal::ctrl_c() => {}
         _ = term.recv() => {}
     }
+}
+
+/// Binds the ping listener and serves it until the returned guard drops.
+fn start_listener(
+    config: &config::Config,
+    address: std::net::SocketAddr,
+    storage: &std::sync::Arc<dyn crate::storage::Storage>,
+) -> Result<tokio::task::JoinHandle<()>, CommandError> {
+    use crate::heartbeat::listener::{Listener, Route};
+    let routes: Vec<Route> = config
+        .checks
+        .iter()
+        .filter_map(|c| c.ping_feed())
+        .filter_map(|f| {
+            Some(Route {
+                token: f.token.clone()?,
+                slug: f.slug.clone(),
+            })
+        })
+        .collect();
+    let spool = crate::heartbeat::spool::PingSpool::open(&config.state_dir)
+        .map_err(CommandError::storage("cannot open the ping spool"))?;
+    let socket = std::net::TcpListener::bind(address)
+        .and_then(|s| s.set_nonblocking(true).map(|()| s))
+        .and_then(tokio::net::TcpListener::from_std)
+        .map_err(|e| CommandError::Usage(format!("cannot listen on {address} (listen): {e}")))?;
+    tracing::info!(%address, heartbeats = routes.len(), "ping listener started");
+    let listener =
+        std::sync::Arc::new(Listener::new(routes, std::sync::Arc::clone(storage), spool));
+    Ok(tokio::spawn(listener.serve(socket)))
 }

@@ -209,6 +209,7 @@ pub fn parse(text: &str, path: &Path) -> Result<RawConfig, ConfigError> {
         notifiers: Vec::new(),
         maintenance: Vec::new(),
         status_page: None,
+        listen: None,
     })
 }
 

@@ -39,6 +39,8 @@ pub struct Config {
     pub maintenance: Vec<Window>,
     /// The page feeds, the calendar and the status API describe.
     pub site: crate::published::Site,
+    /// Where the ping listener answers, if it runs.
+    pub listen: Option<std::net::SocketAddr>,
 }
 
 /// Reads and validates the config file at `path`.

@@ -36,6 +36,8 @@ pub struct RawConfig {
     pub maintenance: Vec<Spanned<RawWindow>>,
     /// The page that feeds, the calendar and the status API describe.
     pub status_page: Option<Spanned<RawStatusPage>>,
+    /// Where the ping listener answers heartbeat URLs, e.g. "127.0.0.1:8787".
+    pub listen: Option<Spanned<String>>,
 }
 
 /// `[status_page]`: what subscribers' files call the page and link to.

@@ -89,24 +89,32 @@ pub fn validate(raw: RawConfig, path: &Path) -> Result<Config, FieldError> {
         ));
     }
     let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut ping_dirs: HashMap<String, usize> = HashMap::new();
     let mut built = Vec::with_capacity(raw.checks.len());
     for (i, table) in raw.checks.iter().enumerate() {
         let key = format!("checks[{i}]");
         let check = checks::build(table, &key)?;
-        if let Some(first) = seen.insert(check.common.name.clone(), i) {
+        let name_error = |message: String| {
             let name_span = table
                 .get_ref()
                 .iter()
                 .find(|(k, _)| k.get_ref() == "name")
                 .map_or(table.span(), |(_, v)| v.span());
-            return Err(FieldError::new(
-                name_span,
-                format!("{key}.name"),
-                format!(
-                    "{:?} is already the name of checks[{first}]; names identify checks on the page, so they must be unique",
-                    check.common.name
-                ),
-            ));
+            FieldError::new(name_span, format!("{key}.name"), message)
+        };
+        if let Some(first) = seen.insert(check.common.name.clone(), i) {
+            return Err(name_error(format!(
+                "{:?} is already the name of checks[{first}]; names identify checks on the page, so they must be unique",
+                check.common.name
+            )));
+        }
+        if let Some(feed) = check.ping_feed()
+            && let Some(first) = ping_dirs.insert(feed.slug.clone(), i)
+        {
+            return Err(name_error(format!(
+                "{:?} and checks[{first}] would share pings/{}/; rename one (heartbeat names must differ in more than case and punctuation)",
+                check.common.name, feed.slug
+            )));
         }
         built.push(Arc::new(check));
     }
@@ -115,6 +123,7 @@ pub fn validate(raw: RawConfig, path: &Path) -> Result<Config, FieldError> {
     let notifiers = notify::from_raw(&raw.notifiers, &names)?;
     let maintenance = maintenance::from_raw(&raw.maintenance, &names)?;
     let site = site(raw.status_page.as_ref())?;
+    let listen = listen(raw.listen.as_ref(), &built)?;
 
     Ok(Config {
         node,
@@ -126,7 +135,52 @@ pub fn validate(raw: RawConfig, path: &Path) -> Result<Config, FieldError> {
         notifiers,
         maintenance,
         site,
+        listen,
     })
+}
+
+/// `listen`: an address, and heartbeat checks with tokens to answer for,
+/// each token its own.
+fn listen(
+    raw: Option<&Spanned<String>>,
+    checks: &[Arc<crate::checks::Check>],
+) -> Result<Option<std::net::SocketAddr>, FieldError> {
+    let feeds: Vec<_> = checks.iter().filter_map(|c| c.ping_feed()).collect();
+    for (i, feed) in feeds.iter().enumerate() {
+        if let Some(token) = &feed.token
+            && feeds[..i].iter().any(|f| f.token.as_ref() == Some(token))
+        {
+            return Err(FieldError::new(
+                0..0,
+                "checks",
+                format!(
+                    "two heartbeat checks have the same token (the second is pings/{}/): each needs its own",
+                    feed.slug
+                ),
+            ));
+        }
+    }
+    let Some(raw) = raw else {
+        return Ok(None);
+    };
+    let address: std::net::SocketAddr = raw.get_ref().parse().map_err(|_| {
+        FieldError::new(
+            raw.span(),
+            "listen",
+            format!(
+                "{:?} is not an address and port like \"127.0.0.1:8787\"",
+                raw.get_ref()
+            ),
+        )
+    })?;
+    if !feeds.iter().any(|f| f.token.is_some()) {
+        return Err(FieldError::new(
+            raw.span(),
+            "listen",
+            "no heartbeat check has a `token`, so the listener would answer nothing",
+        ));
+    }
+    Ok(Some(address))
 }
 
 /// `[status_page]`, with its defaults.

@@ -222,6 +222,15 @@ impl Storage for LocalStorage {
         }
     }
 
+    async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        let path = self.dir.join(key);
+        match tokio::fs::remove_file(&path).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(io("cannot delete", &path)(e).into()),
+        }
+    }
+
     async fn list(&self, dir: &str, after: &str) -> Result<Vec<String>, StorageError> {
         let path = self.dir.join(dir);
         match list_dir(&path) {

@@ -87,6 +87,10 @@ pub trait Storage: Send + Sync {
     /// all), in lexical (time) order. Round names start with their
     /// timestamp, so `after` skips old history without reading it.
     async fn list(&self, dir: &str, after: &str) -> Result<Vec<String>, StorageError>;
+
+    /// Deletes `key`; deleting what is not there is not an error (several
+    /// nodes may tidy the same old file).
+    async fn delete(&self, key: &str) -> Result<(), StorageError>;
 }
 
 /// Whether a conditional write created the object.

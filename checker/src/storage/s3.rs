@@ -363,6 +363,18 @@ impl Storage for S3Storage {
         }
     }
 
+    async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        let key = format!("{}{key}", self.settings.prefix);
+        self.client
+            .delete_object()
+            .bucket(&self.settings.bucket)
+            .key(&key)
+            .send()
+            .await
+            .map_err(|e| self.remote("cannot delete", &key, e))?;
+        Ok(())
+    }
+
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
         let key = format!("{}{key}", self.settings.prefix);
         let out = match self

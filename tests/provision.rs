@@ -270,3 +270,168 @@ fn provision_refuses_local_storage() {
         "{stderr}"
     );
 }
+
+/// The key after `heading` in provision's output.
+fn printed_key(stdout: &str, heading: &str) -> Key {
+    let after = &stdout[stdout
+        .find(heading)
+        .unwrap_or_else(|| panic!("{heading:?} not in:\n{stdout}"))..];
+    let value = |name: &str| {
+        after
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(name))
+            .map(|v| v.trim_start_matches([' ', '=']).trim().to_string())
+            .unwrap_or_else(|| panic!("no {name} after {heading:?}"))
+    };
+    Key {
+        id: value("access_key_id"),
+        secret: value("secret_access_key"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_ping_key_can_put_pings_and_nothing_else() {
+    let moto = Moto::start().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let storage = |id: &str, secret: &str| {
+        format!(
+            "[storage]\ntype = \"s3\"\nbucket = \"status\"\nprefix = \"ck\"\nregion = \"us-east-1\"\n\
+             endpoint = \"{}\"\naccess_key_id = \"{id}\"\nsecret_access_key = \"{secret}\"\n\
+             [[checks]]\nname = \"Backup\"\ntype = \"heartbeat\"\nperiod = \"1d\"\n",
+            moto.endpoint()
+        )
+    };
+    let config = tmp.path().join("checker.toml");
+    fs::write(
+        &config,
+        format!(
+            "node = \"n1\"\n{}",
+            storage(&moto.admin.id, &moto.admin.secret)
+        ),
+    )
+    .unwrap();
+    let page_config = tmp.path().join("config.json");
+    let out = provision(&config, &moto, &page_config, &["--ping-key"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("ping user: checkup-pinger created"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "ping policy: checkup-pings-put-only set: s3:PutObject on status/ck/pings/* only"
+        ),
+        "{stdout}"
+    );
+    let pinger = printed_key(&stdout, "The ping key");
+    let admin = moto.s3(&moto.admin);
+    admin.create_bucket().bucket("other").send().await.unwrap();
+
+    // A job host with only this key reports through checker ping.
+    let job_config = tmp.path().join("job.toml");
+    fs::write(
+        &job_config,
+        format!(
+            "node = \"job-host\"\nstate_dir = \"{}\"\n{}",
+            tmp.path().join("jobstate").display(),
+            storage(&pinger.id, &pinger.secret)
+        ),
+    )
+    .unwrap();
+    let ping = Command::new(checker_bin())
+        .arg("--config")
+        .arg(&job_config)
+        .args(["ping", "Backup", "--message", "nightly done"])
+        .output()
+        .unwrap();
+    assert!(ping.status.success(), "{ping:?}");
+    assert!(
+        !String::from_utf8_lossy(&ping.stderr).contains("spooled"),
+        "stored, not spooled: {ping:?}"
+    );
+    let listed = admin
+        .list_objects_v2()
+        .bucket("status")
+        .send()
+        .await
+        .unwrap();
+    let keys: Vec<&str> = listed.contents().iter().filter_map(|o| o.key()).collect();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert!(keys[0].starts_with("ck/pings/backup/"), "{keys:?}");
+    // Stored gzipped, as the checker stores JSON on S3.
+    let body = admin
+        .get_object()
+        .bucket("status")
+        .key(keys[0])
+        .send()
+        .await
+        .unwrap()
+        .body
+        .collect()
+        .await
+        .unwrap()
+        .into_bytes();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&body[..]), &mut text).unwrap();
+    assert!(text.contains("\"nightly done\""), "{text}");
+
+    // Nothing else: not another prefix, not read, not list, not delete,
+    // not another bucket.
+    let s3 = moto.s3(&pinger);
+    let put = |bucket: &'static str, key: &'static str| {
+        s3.put_object()
+            .bucket(bucket)
+            .key(key)
+            .body(b"{}".to_vec().into())
+            .send()
+    };
+    assert!(put("status", "ck/pings/backup/2-h.json").await.is_ok());
+    for (bucket, key) in [
+        ("status", "ck/1-n1-check.json"),
+        ("status", "ck/pings-elsewhere/x.json"),
+        ("status", "pings/backup/3-h.json"),
+        ("other", "ck/pings/backup/4-h.json"),
+    ] {
+        let e = put(bucket, key).await.unwrap_err();
+        assert_eq!(error_code(&e), "AccessDenied", "put {bucket}/{key}");
+    }
+    let get = s3
+        .get_object()
+        .bucket("status")
+        .key(keys[0])
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_code(&get), "AccessDenied");
+    let list = s3
+        .list_objects_v2()
+        .bucket("status")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_code(&list), "AccessDenied");
+    let delete = s3
+        .delete_object()
+        .bucket("status")
+        .key(keys[0])
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error_code(&delete), "AccessDenied");
+
+    // Again: the key is kept, and its secret is not shown.
+    let again = provision(&config, &moto, &page_config, &["--ping-key"]);
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(again.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("ping policy: checkup-pings-put-only already allows"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("ping key: exists and is kept"), "{stdout}");
+    assert!(!stdout.contains(&pinger.secret));
+}

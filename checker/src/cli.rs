@@ -111,9 +111,17 @@ pub enum Command {
         /// IAM endpoint (for an IAM emulator); AWS's by default.
         #[arg(long)]
         iam_endpoint: Option<String>,
-        /// Replace the reader's access key with a new one (the old one stops working).
+        /// Replace the reader's access key with a new one (the old one stops
+        /// working); with --ping-key, the ping key too.
         #[arg(long)]
         rotate_key: bool,
+        /// Also make a key that may only write heartbeat pings (PutObject
+        /// under <prefix>pings/), for job hosts.
+        #[arg(long)]
+        ping_key: bool,
+        /// IAM user name for the ping key.
+        #[arg(long, default_value = "checkup-pinger", requires = "ping_key")]
+        ping_user: String,
     },
 }
 

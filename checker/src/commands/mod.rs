@@ -58,6 +58,8 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode, CommandError> {
             title,
             iam_endpoint,
             rotate_key,
+            ping_key,
+            ping_user,
         } => {
             let request = crate::provision::Request {
                 reader_user,
@@ -67,6 +69,7 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode, CommandError> {
                 page_config,
                 page_endpoint,
                 title,
+                ping_user: ping_key.then_some(ping_user),
             };
             provision::provision(&cli.config, &request).await
         }

@@ -5,6 +5,7 @@
 //! what is there first, so running it again changes nothing that is right.
 
 mod bucket;
+mod pinger;
 mod reader;
 
 use std::path::{Path, PathBuf};
@@ -30,6 +31,8 @@ pub struct Request {
     /// The S3 endpoint as browsers reach it, if not the checker's.
     pub page_endpoint: Option<String>,
     pub title: String,
+    /// Also make the put-only ping key, for this IAM user.
+    pub ping_user: Option<String>,
 }
 
 /// Why provisioning stopped.
@@ -118,6 +121,42 @@ pub async fn provision(storage: &StorageKind, req: &Request) -> Result<(), Provi
     if let Some(path) = &req.page_config {
         let outcome = write_page_config(path, s3, &key, req)?;
         say("page config", &outcome);
+    }
+    if let Some(user) = &req.ping_user {
+        say("ping user", &reader::ensure_user(&iam, user).await?);
+        let allows = format!(
+            "s3:PutObject on {}/{}{}*",
+            s3.bucket,
+            s3.prefix,
+            crate::heartbeat::PINGS_DIR
+        );
+        say(
+            "ping policy",
+            &reader::ensure_inline_policy(
+                &iam,
+                user,
+                pinger::POLICY_NAME,
+                pinger::policy_document(s3),
+                &allows,
+            )
+            .await?,
+        );
+        match pinger::ensure_key(&iam, user, req.rotate_key).await? {
+            Some((id, secret)) => {
+                say("ping key", &format!("created {id}"));
+                println!();
+                println!(
+                    "  The ping key (shown this once; it goes in [storage] of the job hosts' checker.toml):"
+                );
+                println!("    access_key_id     = {id}");
+                println!("    secret_access_key = {secret}");
+                println!();
+            }
+            None => say(
+                "ping key",
+                "exists and is kept (its secret was shown when it was made; --rotate-key replaces it)",
+            ),
+        }
     }
     Ok(())
 }

@@ -72,11 +72,23 @@ pub async fn ensure_policy(
     user: &str,
     s3: &S3Settings,
 ) -> Result<String, ProvisionError> {
-    let want = policy_document(s3);
+    let allows = format!("s3:ListBucket and s3:GetObject on {}", s3.bucket);
+    ensure_inline_policy(iam, user, POLICY_NAME, policy_document(s3), &allows).await
+}
+
+/// Sets `name` on `user` to `want` unless it is already exactly that;
+/// `allows` says what it allows, for the report.
+pub async fn ensure_inline_policy(
+    iam: &aws_sdk_iam::Client,
+    user: &str,
+    name: &str,
+    want: serde_json::Value,
+    allows: &str,
+) -> Result<String, ProvisionError> {
     let current = iam
         .get_user_policy()
         .user_name(user)
-        .policy_name(POLICY_NAME)
+        .policy_name(name)
         .send()
         .await
         .ok();
@@ -85,22 +97,16 @@ pub async fn ensure_policy(
         .and_then(|c| percent_decode(c.policy_document()))
         .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
     if current_doc.as_ref() == Some(&want) {
-        return Ok(format!(
-            "{POLICY_NAME} already allows only s3:ListBucket and s3:GetObject on {}",
-            s3.bucket
-        ));
+        return Ok(format!("{name} already allows only {allows}"));
     }
     iam.put_user_policy()
         .user_name(user)
-        .policy_name(POLICY_NAME)
+        .policy_name(name)
         .policy_document(want.to_string())
         .send()
         .await
-        .map_err(|e| step_error(format!("cannot set policy {POLICY_NAME} on {user}"), e))?;
-    Ok(format!(
-        "{POLICY_NAME} set: s3:ListBucket and s3:GetObject on {} only",
-        s3.bucket
-    ))
+        .map_err(|e| step_error(format!("cannot set policy {name} on {user}"), e))?;
+    Ok(format!("{name} set: {allows} only"))
 }
 
 /// Creates a key unless the user has one whose secret we know (from the page

@@ -460,3 +460,173 @@ async fn the_listener_takes_pings_over_http_and_refuses_the_rest() {
     assert_eq!(numbers, (0..10_000).collect::<Vec<u32>>());
     drop(run);
 }
+
+/// An object's JSON, gunzipped when the checker stored it gzipped.
+async fn get_json(client: &aws_sdk_s3::Client, key: &str) -> Value {
+    let bytes = client
+        .get_object()
+        .bucket("status")
+        .key(key)
+        .send()
+        .await
+        .unwrap()
+        .body
+        .collect()
+        .await
+        .unwrap()
+        .into_bytes();
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text)
+            .unwrap();
+        serde_json::from_str(&text).unwrap()
+    } else {
+        serde_json::from_slice(&bytes).unwrap()
+    }
+}
+
+/// `node`'s stored results for `check` on Garage: (round start, status).
+async fn garage_results(
+    client: &aws_sdk_s3::Client,
+    node: &str,
+    check: &str,
+) -> Vec<(i64, String)> {
+    let suffix = format!("-{node}-check.json");
+    let mut out = Vec::new();
+    for key in system_tests::garage::list_keys(client, "status").await {
+        let Some(ts) = key
+            .strip_prefix("hb/")
+            .and_then(|k| k.strip_suffix(&suffix))
+            .and_then(|t| t.parse::<i64>().ok())
+        else {
+            continue;
+        };
+        let round = get_json(client, &key).await;
+        if let Some(r) = round
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["title"] == check)
+        {
+            let status = ["down", "degraded", "healthy"]
+                .into_iter()
+                .find(|s| r[*s] == true)
+                .unwrap();
+            out.push((ts, status.to_string()));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn on_garage_two_nodes_agree_and_a_ping_outlives_an_outage() {
+    let mut garage = system_tests::garage::Garage::start();
+    garage.create_bucket("status");
+    let key = garage.create_key("checker", "status", &["--read", "--write", "--owner"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let config = |node: &str| {
+        let path = tmp.path().join(format!("{node}.toml"));
+        fs::write(
+            &path,
+            format!(
+                "node = \"{node}\"\ninterval = \"1s\"\nstate_dir = \"{}\"\n{}\
+                 [[checks]]\nname = \"Pinger\"\ntype = \"heartbeat\"\nperiod = \"3s\"\ngrace = \"1s\"\n",
+                tmp.path().join(format!("{node}-state")).display(),
+                garage.checker_storage_toml("status", "hb/", &key)
+            ),
+        )
+        .unwrap();
+        path
+    };
+    let job = config("job");
+    let _nodes: Vec<ChildGuard> = ["n1", "n2"]
+        .iter()
+        .map(|node| {
+            ChildGuard::spawn(
+                "checker run",
+                Command::new(checker_bin())
+                    .arg("--config")
+                    .arg(config(node))
+                    .arg("run")
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null()),
+            )
+        })
+        .collect();
+    let client = garage.client(&key);
+
+    assert!(
+        ping(&job, &["Pinger", "--message", "before"])
+            .status
+            .success()
+    );
+    // Storage down: the ping is spooled on the job host.
+    garage.stop();
+    let during = ping(&job, &["Pinger", "--message", "during"]);
+    assert!(during.status.success(), "{during:?}");
+    assert!(
+        String::from_utf8_lossy(&during.stderr).contains("the ping is spooled"),
+        "{during:?}"
+    );
+    let outage_ended = {
+        std::thread::sleep(Duration::from_secs(2));
+        garage.start_again();
+        checkup_now()
+    };
+    let after = ping(&job, &["Pinger", "--message", "after"]);
+    assert!(
+        String::from_utf8_lossy(&after.stderr).contains("1 spooled ping(s) stored"),
+        "{after:?}"
+    );
+    let keys: Vec<String> = system_tests::garage::list_keys(&client, "status")
+        .await
+        .into_iter()
+        .filter(|k| k.starts_with("hb/pings/pinger/"))
+        .collect();
+    assert_eq!(keys.len(), 3, "{keys:?}");
+    let mut stored = Vec::new();
+    for key in &keys {
+        stored.push(get_json(&client, key).await);
+    }
+    let messages: Vec<&str> = stored
+        .iter()
+        .map(|p| p["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        ["before", "during", "after"],
+        "in the order taken"
+    );
+    assert!(
+        stored[1]["at"].as_i64().unwrap() < outage_ended,
+        "the spooled ping keeps the time it was taken"
+    );
+
+    // No more pings: both nodes turn down, from the first round past
+    // period + grace after the last one.
+    let last = stored[2]["at"].as_i64().unwrap();
+    let deadline = last + 4_000_000_000;
+    let deadline_passed = Instant::now() + Duration::from_secs(20);
+    loop {
+        let n1 = garage_results(&client, "n1", "Pinger").await;
+        let n2 = garage_results(&client, "n2", "Pinger").await;
+        let down_after =
+            |r: &[(i64, String)]| r.iter().any(|(ts, s)| *ts > deadline && s == "down");
+        if down_after(&n1) && down_after(&n2) {
+            for (node, results) in [("n1", &n1), ("n2", &n2)] {
+                for (ts, status) in results {
+                    if *ts > last && *ts < deadline - 100_000_000 {
+                        assert_eq!(status, "healthy", "{node} at {ts}");
+                    }
+                    if *ts > deadline {
+                        assert_eq!(status, "down", "{node} at {ts}");
+                    }
+                }
+            }
+            break;
+        }
+        assert!(Instant::now() < deadline_passed, "n1 {n1:?}\nn2 {n2:?}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}

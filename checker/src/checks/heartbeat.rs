@@ -138,6 +138,10 @@ impl Probe for HeartbeatProbe {
         self.feed.judge(super::now_nanos()).map(|()| Attempted::Ok)
     }
 
+    fn measures_time(&self) -> bool {
+        false
+    }
+
     fn ping_feed(&self) -> Option<Arc<PingFeed>> {
         Some(Arc::clone(&self.feed))
     }

@@ -46,6 +46,13 @@ pub trait Probe: Send + Sync {
     /// which must then release what it holds: sockets close, children die).
     async fn attempt(&self) -> Result<Attempted, String>;
 
+    /// Whether an attempt's duration is a response time worth keeping. A
+    /// heartbeat's is the microseconds judging takes, which charts would
+    /// show as if it were one; its results keep no times.
+    fn measures_time(&self) -> bool {
+        true
+    }
+
     /// For a heartbeat check, the pings it judges, which the caller keeps
     /// up to date from storage before each round.
     fn ping_feed(&self) -> Option<std::sync::Arc<crate::heartbeat::PingFeed>> {
@@ -115,6 +122,9 @@ impl Check {
         }
         let threshold = self.common.threshold_rtt.map(duration_nanos).unwrap_or(0);
         let (status, notice) = conclude(&times, &warnings, threshold);
+        if !self.probe.measures_time() {
+            times.clear();
+        }
         CheckResult {
             title: self.common.name.clone(),
             endpoint: self.endpoint(),

@@ -46,12 +46,15 @@ async fn main() {
     );
     checker.wait_for_port(port);
     let pid = checker.child.id();
-    println!("| load | pings | pings/s | median answer | p99 answer | checker RSS after | checker peak RSS |");
+    println!(
+        "| load | pings | pings/s | median answer | p99 answer | checker RSS after | checker peak RSS |"
+    );
     println!("|---|---|---|---|---|---|---|");
     for paced in [None, Some(1000u32)] {
         let (count, took, mut latencies) = load(port, secs, paced).await;
         latencies.sort();
-        let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+        let pct =
+            |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
         let (rss, hwm) = memory_kb(pid);
         let label = match paced {
             None => format!("{CLIENTS} clients, unpaced"),
@@ -105,9 +108,8 @@ async fn ping(port: u16) -> bool {
     let Ok(mut stream) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await else {
         return false;
     };
-    let request = format!(
-        "POST /ping/{TOKEN} HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nload"
-    );
+    let request =
+        format!("POST /ping/{TOKEN} HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nload");
     if stream.write_all(request.as_bytes()).await.is_err() {
         return false;
     }

@@ -12,7 +12,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use system_tests::process::{ChildGuard, checker_bin};
+use system_tests::process::{ChildGuard, checker_bin, memory_kb};
 
 const CHECKS: &str = r#"
 [[checks]]
@@ -285,19 +285,6 @@ fn curl(args: &[&str]) -> (String, String) {
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let (body, code) = text.rsplit_once('\n').unwrap_or(("", &text));
     (code.to_string(), body.trim_end().to_string())
-}
-
-/// VmRSS and VmHWM of a process, KB.
-fn memory_kb(pid: u32) -> (u64, u64) {
-    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
-            .unwrap()
-    };
-    (field("VmRSS:"), field("VmHWM:"))
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::{ProvisionError, step_error};
+use super::ProvisionError;
 use crate::storage::S3Settings;
 
 pub const POLICY_NAME: &str = "checkup-pings-put-only";
@@ -29,42 +29,11 @@ pub async fn ensure_key(
     user: &str,
     rotate: bool,
 ) -> Result<Option<(String, String)>, ProvisionError> {
-    let keys = iam
-        .list_access_keys()
-        .user_name(user)
-        .send()
-        .await
-        .map_err(|e| step_error(format!("cannot list access keys of {user}"), e))?;
-    let ids: Vec<String> = keys
-        .access_key_metadata()
-        .iter()
-        .filter_map(|k| k.access_key_id().map(str::to_string))
-        .collect();
+    let ids = super::reader::key_ids(iam, user).await?;
     if !ids.is_empty() && !rotate {
         return Ok(None);
     }
-    for id in &ids {
-        iam.delete_access_key()
-            .user_name(user)
-            .access_key_id(id)
-            .send()
-            .await
-            .map_err(|e| step_error(format!("cannot delete old access key {id}"), e))?;
-    }
-    let created = iam
-        .create_access_key()
-        .user_name(user)
-        .send()
-        .await
-        .map_err(|e| step_error(format!("cannot create an access key for {user}"), e))?;
-    let key = created.access_key().ok_or_else(|| ProvisionError::Step {
-        step: "create access key".into(),
-        message: "IAM answered without a key".into(),
-    })?;
-    Ok(Some((
-        key.access_key_id().to_string(),
-        key.secret_access_key().to_string(),
-    )))
+    super::reader::replace_keys(iam, user, &ids).await.map(Some)
 }
 
 #[cfg(test)]

@@ -118,17 +118,7 @@ pub async fn ensure_key(
     rotate: bool,
     page_config: Option<&Path>,
 ) -> Result<ReaderKey, ProvisionError> {
-    let keys = iam
-        .list_access_keys()
-        .user_name(user)
-        .send()
-        .await
-        .map_err(|e| step_error(format!("cannot list access keys of {user}"), e))?;
-    let ids: Vec<String> = keys
-        .access_key_metadata()
-        .iter()
-        .filter_map(|k| k.access_key_id().map(str::to_string))
-        .collect();
+    let ids = key_ids(iam, user).await?;
     if !rotate {
         if let Some((id, secret)) = known.filter(|(id, _)| ids.contains(id)) {
             return Ok(ReaderKey::Kept { id, secret });
@@ -141,7 +131,32 @@ pub async fn ensure_key(
             });
         }
     }
-    for id in &ids {
+    let (id, secret) = replace_keys(iam, user, &ids).await?;
+    Ok(ReaderKey::Created { id, secret })
+}
+
+/// The ids of `user`'s access keys.
+pub async fn key_ids(iam: &aws_sdk_iam::Client, user: &str) -> Result<Vec<String>, ProvisionError> {
+    let keys = iam
+        .list_access_keys()
+        .user_name(user)
+        .send()
+        .await
+        .map_err(|e| step_error(format!("cannot list access keys of {user}"), e))?;
+    Ok(keys
+        .access_key_metadata()
+        .iter()
+        .filter_map(|k| k.access_key_id().map(str::to_string))
+        .collect())
+}
+
+/// Deletes `old` keys of `user` and creates one: (id, secret).
+pub async fn replace_keys(
+    iam: &aws_sdk_iam::Client,
+    user: &str,
+    old: &[String],
+) -> Result<(String, String), ProvisionError> {
+    for id in old {
         iam.delete_access_key()
             .user_name(user)
             .access_key_id(id)
@@ -159,10 +174,10 @@ pub async fn ensure_key(
         step: "create access key".into(),
         message: "IAM answered without a key".into(),
     })?;
-    Ok(ReaderKey::Created {
-        id: key.access_key_id().to_string(),
-        secret: key.secret_access_key().to_string(),
-    })
+    Ok((
+        key.access_key_id().to_string(),
+        key.secret_access_key().to_string(),
+    ))
 }
 
 fn percent_decode(text: &str) -> Option<String> {

@@ -11,7 +11,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use system_tests::process::{ChildGuard, checker_bin, free_port};
+use system_tests::process::{ChildGuard, checker_bin, free_port, memory_kb};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const TOKEN: &str = "bench-token-0123456789";
@@ -116,17 +116,4 @@ async fn ping(port: u16) -> bool {
     let mut answer = Vec::new();
     let _ = stream.read_to_end(&mut answer).await;
     answer.starts_with(b"HTTP/1.1 200")
-}
-
-/// VmRSS and VmHWM of a process, KB.
-fn memory_kb(pid: u32) -> (u64, u64) {
-    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let field = |name: &str| -> u64 {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
-            .unwrap()
-    };
-    (field("VmRSS:"), field("VmHWM:"))
 }

@@ -124,6 +124,8 @@ pub struct Recorded {
     pub path: String,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// When it arrived.
+    pub received: std::time::Instant,
 }
 
 impl Recorded {
@@ -149,8 +151,17 @@ pub struct Recorder {
     pub port: u16,
     requests: Arc<std::sync::Mutex<Vec<Recorded>>>,
     status: Arc<std::sync::atomic::AtomicU16>,
-    /// Statuses for the next requests, before `status` applies again.
-    next: Arc<std::sync::Mutex<std::collections::VecDeque<u16>>>,
+    /// Answers for the next requests, before `status` applies again.
+    next: Arc<std::sync::Mutex<std::collections::VecDeque<Reply>>>,
+}
+
+/// One queued answer: a status, extra headers and a body ("answered <code>"
+/// when `None`).
+#[derive(Debug, Clone)]
+struct Reply {
+    code: u16,
+    headers: Vec<(String, String)>,
+    body: Option<String>,
 }
 
 impl Recorder {
@@ -161,7 +172,9 @@ impl Recorder {
         let port = server.server_addr().to_ip().expect("IP listener").port();
         let requests = Arc::new(std::sync::Mutex::new(Vec::new()));
         let status = Arc::new(std::sync::atomic::AtomicU16::new(200));
-        let next = Arc::new(std::sync::Mutex::new(std::collections::VecDeque::new()));
+        let next = Arc::new(std::sync::Mutex::new(
+            std::collections::VecDeque::<Reply>::new(),
+        ));
         let (srv, log, code, queued) = (
             Arc::clone(&server),
             Arc::clone(&requests),
@@ -181,16 +194,25 @@ impl Recorder {
                         .map(|h| (h.field.to_string(), h.value.to_string()))
                         .collect(),
                     body,
+                    received: std::time::Instant::now(),
                 });
-                let code = queued
-                    .lock()
-                    .unwrap()
-                    .pop_front()
-                    .unwrap_or_else(|| code.load(Ordering::SeqCst));
-                let _ = request.respond(
-                    tiny_http::Response::from_string(format!("answered {code}"))
-                        .with_status_code(code),
-                );
+                let reply = queued.lock().unwrap().pop_front().unwrap_or_else(|| Reply {
+                    code: code.load(Ordering::SeqCst),
+                    headers: Vec::new(),
+                    body: None,
+                });
+                let text = reply
+                    .body
+                    .unwrap_or_else(|| format!("answered {}", reply.code));
+                let mut response =
+                    tiny_http::Response::from_string(text).with_status_code(reply.code);
+                for (name, value) in reply.headers {
+                    response = response.with_header(
+                        tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes())
+                            .expect("a valid header"),
+                    );
+                }
+                let _ = request.respond(response);
             }
         });
         Recorder {
@@ -214,10 +236,28 @@ impl Recorder {
     /// Answer only the next `n` requests with `code`, then as before: a blip
     /// of exactly `n` rounds for a check with one attempt per round.
     pub fn answer_next(&self, n: usize, code: u16) {
+        let reply = Reply {
+            code,
+            headers: Vec::new(),
+            body: None,
+        };
         self.next
             .lock()
             .unwrap()
-            .extend(std::iter::repeat_n(code, n));
+            .extend(std::iter::repeat_n(reply, n));
+    }
+
+    /// Answer the next request with `code`, these headers (a 429 with
+    /// `Retry-After`) and `body` (a service's error document), then as before.
+    pub fn reply_next(&self, code: u16, headers: &[(&str, &str)], body: Option<&str>) {
+        self.next.lock().unwrap().push_back(Reply {
+            code,
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            body: body.map(str::to_string),
+        });
     }
 
     /// Everything received so far, oldest first.

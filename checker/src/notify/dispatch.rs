@@ -17,13 +17,16 @@ use tokio::task::JoinHandle;
 
 use super::claims::{Claims, Decision};
 use super::state::{Observation, StateFile};
-use super::{Event, EventKind, Notifier, SeenFrom};
+use super::{Event, EventKind, Notifier, Retry, SeenFrom};
 use crate::cluster::Seen;
 use crate::storage::Storage;
 
 /// Delivery attempts per event, and the pause before the second (doubling).
 pub const ATTEMPTS: u32 = 3;
 pub const FIRST_RETRY: Duration = Duration::from_secs(1);
+/// The longest pause a service's `Retry-After` may ask for between two
+/// attempts; a longer one counts as this (the event is not held longer).
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 
 pub struct Notifications {
     notifiers: Vec<Arc<Notifier>>,
@@ -232,8 +235,10 @@ async fn worker(notifier: Arc<Notifier>, mut queue: mpsc::UnboundedReceiver<Even
     }
 }
 
-/// Up to [`ATTEMPTS`] tries, waiting 1 s, then 2 s, between them. Returns the
-/// last error if every attempt failed.
+/// Up to [`ATTEMPTS`] tries, waiting 1 s, then 2 s, between them, or as long
+/// as the service asks with `Retry-After` (at most [`MAX_RETRY_AFTER`]); an
+/// answer that retrying cannot change (a 4xx) ends it at once. Returns the
+/// last error if no attempt succeeded.
 pub async fn deliver(notifier: &Notifier, event: &Event) -> Result<(), String> {
     let mut wait = FIRST_RETRY;
     for attempt in 1..=ATTEMPTS {
@@ -242,14 +247,18 @@ pub async fn deliver(notifier: &Notifier, event: &Event) -> Result<(), String> {
                 tracing::info!(check = %event.check, notifier = %notifier.name, event = event.kind.as_str(), attempt, "notification sent");
                 return Ok(());
             }
-            Err(e) if attempt < ATTEMPTS => {
-                tracing::warn!(check = %event.check, notifier = %notifier.name, event = event.kind.as_str(), attempt, error = %e, retry_in = ?wait, "notification failed; will retry");
-                tokio::time::sleep(wait).await;
+            Err(e) if attempt < ATTEMPTS && e.retry != Retry::Never => {
+                let pause = match e.retry {
+                    Retry::After(asked) => asked.min(MAX_RETRY_AFTER).max(wait),
+                    _ => wait,
+                };
+                tracing::warn!(check = %event.check, notifier = %notifier.name, event = event.kind.as_str(), attempt, error = %e, retry_in = ?pause, "notification failed; will retry");
+                tokio::time::sleep(pause).await;
                 wait *= 2;
             }
             Err(e) => {
-                tracing::error!(check = %event.check, notifier = %notifier.name, event = event.kind.as_str(), attempts = ATTEMPTS, error = %e, "notification failed; giving up");
-                return Err(e);
+                tracing::error!(check = %event.check, notifier = %notifier.name, event = event.kind.as_str(), attempts = attempt, error = %e, "notification failed; giving up");
+                return Err(e.message);
             }
         }
     }

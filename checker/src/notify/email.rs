@@ -208,7 +208,7 @@ impl Channel for Email {
         self.shown.clone()
     }
 
-    async fn send(&self, event: &Event) -> Result<(), String> {
+    async fn send(&self, event: &Event) -> Result<(), super::SendError> {
         let mut message = Message::builder()
             .from(self.from.clone())
             .subject(event.title().chars().take(200).collect::<String>())
@@ -230,7 +230,7 @@ impl Channel for Email {
                 }
                 source = cause.source();
             }
-            text
+            text.into()
         })
     }
 }

@@ -1,4 +1,4 @@
-//! What the webhook-like channels (webhook, Slack, Discord) share: an HTTP
+//! What the HTTP channels share: an HTTP
 //! client with a timeout and optional extra CA, and a JSON POST whose failure
 //! says what the receiver answered.
 
@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use reqwest::header::HeaderMap;
 
+use super::{Retry, SendError};
 use crate::options::FieldError;
 use crate::options::{CaFile, Table};
 
@@ -51,14 +52,13 @@ pub fn url_for_people(url: &url::Url) -> String {
     shown
 }
 
-/// POSTs `body` as JSON; any 2xx is success. The error names the status and
-/// the start of what the receiver said.
+/// POSTs `body` as JSON; any 2xx is success. See [`answered`] for failures.
 pub async fn post_json(
     client: &reqwest::Client,
     url: &url::Url,
     headers: &HeaderMap,
     body: &serde_json::Value,
-) -> Result<(), String> {
+) -> Result<(), SendError> {
     let response = client
         .post(url.clone())
         .headers(headers.clone())
@@ -66,24 +66,47 @@ pub async fn post_json(
         .body(body.to_string())
         .send()
         .await
-        .map_err(describe_error)?;
+        .map_err(|e| SendError::from(describe_error(e)))?;
+    answered(response).await
+}
+
+/// A 2xx is success. Otherwise the error names the status and the start of
+/// what the receiver said (services explain refusals there; it never holds
+/// our secrets, which go in URLs and headers), and says whether to retry:
+/// after `Retry-After` for a 429 or 503 that gives one, with the usual
+/// pause for other 5xx and 429, never for another 4xx.
+pub async fn answered(response: reqwest::Response) -> Result<(), SendError> {
     let status = response.status();
     if status.is_success() {
         return Ok(());
     }
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
     let text = response.text().await.unwrap_or_default();
     let text: String = text.trim().chars().take(200).collect();
-    Err(if text.is_empty() {
+    let message = if text.is_empty() {
         format!("the receiver answered {status}")
     } else {
         format!("the receiver answered {status}: {text}")
-    })
+    };
+    let code = status.as_u16();
+    let retry = match (code, retry_after) {
+        (429 | 503, Some(after)) => Retry::After(after),
+        (429, None) => Retry::Backoff,
+        (400..=499, _) => Retry::Never,
+        _ => Retry::Backoff,
+    };
+    Err(SendError { message, retry })
 }
 
 /// reqwest's error in words, without the URL (which may hold a token):
 /// "cannot connect: Connection refused (os error 111)", "timed out", or the
 /// error with its causes.
-fn describe_error(err: reqwest::Error) -> String {
+pub fn describe_error(err: reqwest::Error) -> String {
     let err = err.without_url();
     let mut causes = Vec::new();
     let mut source = std::error::Error::source(&err);

@@ -1,6 +1,7 @@
 //! Notifications: when a check changes state, tell people through channels
-//! (webhook, Slack, Discord, email). One module per channel kind, registered in
-//! `registry.rs`; `state.rs` decides *when* (thresholds, reminders, maintenance)
+//! (webhook, Slack, Discord, email, Telegram, Teams, PagerDuty, Opsgenie,
+//! ntfy, Gotify, Matrix, Pushover). One module per channel kind, registered
+//! in `registry.rs`; `state.rs` decides *when* (thresholds, reminders, maintenance)
 //! and persists that across restarts; `claims.rs` makes sure one node of
 //! several sends each message; `dispatch.rs` delivers without ever holding
 //! up a round.
@@ -11,10 +12,18 @@ pub mod claims;
 mod discord;
 pub mod dispatch;
 mod email;
+mod gotify;
 mod http;
+mod matrix;
+mod ntfy;
+mod opsgenie;
+mod pagerduty;
+mod pushover;
 mod registry;
 mod slack;
 pub mod state;
+mod teams;
+mod telegram;
 mod webhook;
 
 use std::time::Duration;
@@ -188,8 +197,42 @@ pub trait Channel: Send + Sync {
     /// Where it goes, for people, without secrets: "slack https://hooks.slack.com/…".
     fn describe(&self) -> String;
 
-    /// One delivery attempt. `Err` says why it failed, in words.
-    async fn send(&self, event: &Event) -> Result<(), String>;
+    /// One delivery attempt. `Err` says why it failed, in words, and
+    /// whether trying again can help.
+    async fn send(&self, event: &Event) -> Result<(), SendError>;
+}
+
+/// Why a delivery attempt failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendError {
+    pub message: String,
+    pub retry: Retry,
+}
+
+/// What the dispatcher should do after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// Try again after the usual pause (a network error, a 5xx).
+    Backoff,
+    /// The service said when (429 or 503 with `Retry-After`).
+    After(Duration),
+    /// Trying again cannot help (a 4xx: a bad token, a bad request).
+    Never,
+}
+
+impl From<String> for SendError {
+    fn from(message: String) -> SendError {
+        SendError {
+            message,
+            retry: Retry::Backoff,
+        }
+    }
+}
+
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 /// When a notifier is told (from its thresholds).
@@ -236,13 +279,14 @@ pub struct Notifier {
 impl Notifier {
     /// One delivery attempt, bounded by the notifier's timeout (a server that
     /// accepts the connection and then says nothing must not hold a sender).
-    pub async fn send_once(&self, event: &Event) -> Result<(), String> {
+    pub async fn send_once(&self, event: &Event) -> Result<(), SendError> {
         match tokio::time::timeout(self.timeout, self.channel.send(event)).await {
             Ok(outcome) => outcome,
             Err(_) => Err(format!(
                 "timed out after {}",
                 humantime::format_duration(self.timeout)
-            )),
+            )
+            .into()),
         }
     }
 

@@ -8,7 +8,10 @@ use std::time::Duration;
 use checkup_model::derive::merge::Quorum;
 use toml::Spanned;
 
-use super::{Builder, Notifier, Policy, discord, email, slack, webhook};
+use super::{
+    Builder, Notifier, Policy, discord, email, gotify, matrix, ntfy, opsgenie, pagerduty, pushover,
+    slack, teams, telegram, webhook,
+};
 use crate::options::check_list;
 use crate::options::{Family, opt};
 use crate::options::{FieldError, Opt};
@@ -19,7 +22,20 @@ pub static NOTIFIERS: Family<Builder> = Family {
     noun: "notifiers",
     singular: "notifier",
     common: COMMON,
-    kinds: &[webhook::KIND, slack::KIND, discord::KIND, email::KIND],
+    kinds: &[
+        webhook::KIND,
+        slack::KIND,
+        discord::KIND,
+        email::KIND,
+        ntfy::KIND,
+        gotify::KIND,
+        pagerduty::KIND,
+        telegram::KIND,
+        teams::KIND,
+        opsgenie::KIND,
+        matrix::KIND,
+        pushover::KIND,
+    ],
 };
 
 /// The options every notifier takes.

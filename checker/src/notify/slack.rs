@@ -87,7 +87,7 @@ impl Channel for Slack {
         format!("slack {}", url_for_people(&self.url))
     }
 
-    async fn send(&self, event: &Event) -> Result<(), String> {
+    async fn send(&self, event: &Event) -> Result<(), super::SendError> {
         http::post_json(&self.client, &self.url, &HeaderMap::new(), &body(event)).await
     }
 }

@@ -76,7 +76,7 @@ impl Channel for Webhook {
         format!("webhook {}", url_for_people(&self.url))
     }
 
-    async fn send(&self, event: &Event) -> Result<(), String> {
+    async fn send(&self, event: &Event) -> Result<(), super::SendError> {
         http::post_json(&self.client, &self.url, &self.headers, &body(event)).await
     }
 }

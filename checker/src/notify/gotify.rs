@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use checkup_model::Status;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName};
 use serde_json::json;
 
 use super::http::url_for_people;
@@ -50,16 +50,16 @@ fn build(table: &Table, timeout: Duration) -> Result<Box<dyn Channel>, FieldErro
     let server = table
         .http_url("url", false)?
         .ok_or_else(|| table.missing("url", "url, the Gotify server"))?;
-    let token = table.secret("token")?.ok_or_else(|| {
-        table.missing("token_env", "token_env (or token), the application's token")
-    })?;
+    let token = table.required_secret("token")?;
     let mut url = server.clone();
     url.set_path(&format!("{}/message", server.path().trim_end_matches('/')));
-    let mut headers = HeaderMap::new();
-    headers.insert(
+    let headers = http::secret_header(
+        table,
+        "token",
         HeaderName::from_static("x-gotify-key"),
-        HeaderValue::from_str(&token).map_err(|_| table.error("token", "is not a valid token"))?,
-    );
+        "",
+        &token,
+    )?;
     Ok(Box::new(Gotify {
         client: http::client(table, timeout, None)?,
         url,

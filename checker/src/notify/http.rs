@@ -52,6 +52,33 @@ pub fn url_for_people(url: &url::Url) -> String {
     shown
 }
 
+/// Headers carrying a secret (`Authorization: Bearer <token>`, or another
+/// header name and scheme), refused with the key it came from when HTTP
+/// cannot carry it.
+pub fn secret_header(
+    table: &Table,
+    field: &str,
+    name: reqwest::header::HeaderName,
+    scheme: &str,
+    secret: &str,
+) -> Result<HeaderMap, FieldError> {
+    let text = if scheme.is_empty() {
+        secret.trim().to_string()
+    } else {
+        format!("{scheme} {}", secret.trim())
+    };
+    let mut value = reqwest::header::HeaderValue::from_str(&text).map_err(|_| {
+        table.error(
+            &table.secret_key(field),
+            "cannot be sent in an HTTP header (it holds a line break or other control character)",
+        )
+    })?;
+    value.set_sensitive(true);
+    let mut headers = HeaderMap::new();
+    headers.insert(name, value);
+    Ok(headers)
+}
+
 /// POSTs `body` as JSON; any 2xx is success. See [`answered`] for failures.
 pub async fn post_json(
     client: &reqwest::Client,

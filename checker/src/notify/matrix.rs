@@ -9,7 +9,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use checkup_model::Status;
 use checkup_model::contract::slug::slug_of;
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderMap};
 use serde_json::{Value, json};
 
 use super::http::url_for_people;
@@ -59,20 +59,8 @@ fn build(table: &Table, timeout: Duration) -> Result<Box<dyn Channel>, FieldErro
     let homeserver = table
         .http_url("homeserver", false)?
         .ok_or_else(|| table.missing("homeserver", "homeserver, e.g. https://matrix.org"))?;
-    let token = table
-        .secret("access_token")?
-        .ok_or_else(|| table.missing("access_token_env", "access_token_env (or access_token)"))?;
-    let field = if table.has("access_token") {
-        "access_token"
-    } else {
-        "access_token_env"
-    };
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        AUTHORIZATION,
-        HeaderValue::from_str(&format!("Bearer {}", token.trim()))
-            .map_err(|_| table.error(field, "is not a valid access token"))?,
-    );
+    let token = table.required_secret("access_token")?;
+    let headers = http::secret_header(table, "access_token", AUTHORIZATION, "Bearer", &token)?;
     let room_id = table.required_text("room_id")?;
     let room_id = room_id.trim().to_string();
     if !room_id.starts_with('!') || !room_id.contains(':') {

@@ -182,6 +182,26 @@ impl Event {
     pub fn time(&self) -> String {
         rfc3339(self.timestamp)
     }
+
+    /// One key per check ("checkup-website"), for services that close
+    /// by key what they opened (PagerDuty, Opsgenie, Pushover tags): a
+    /// new outage after a resolve opens a new alert under the same key.
+    pub fn key(&self) -> String {
+        format!(
+            "checkup-{}",
+            checkup_model::contract::slug::slug_of(&self.check)
+        )
+    }
+}
+
+/// `text` within a service's `limit` of characters, "…" marking a cut.
+pub fn shorten(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(limit.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
 }
 
 /// Unix ns as RFC 3339 (UTC).

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use checkup_model::Status;
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderMap};
 use serde_json::json;
 
 use super::http::url_for_people;
@@ -73,12 +73,10 @@ fn build(table: &Table, timeout: Duration) -> Result<Box<dyn Channel>, FieldErro
     let mut root = url.clone();
     root.set_path(&format!("{base}/"));
     root.set_query(None);
-    let mut headers = HeaderMap::new();
-    if let Some(token) = table.secret("token")? {
-        let value = HeaderValue::from_str(&format!("Bearer {token}"))
-            .map_err(|_| table.error("token", "is not a valid token"))?;
-        headers.insert(AUTHORIZATION, value);
-    }
+    let headers = match table.secret("token")? {
+        Some(token) => http::secret_header(table, "token", AUTHORIZATION, "Bearer", &token)?,
+        None => HeaderMap::new(),
+    };
     Ok(Box::new(Ntfy {
         client: http::client(table, timeout, None)?,
         root,

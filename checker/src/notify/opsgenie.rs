@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use checkup_model::Status;
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderMap};
 use serde_json::{Value, json};
 
 use super::http::url_for_people;
-use super::{Builder, Channel, Event, EventKind, SendError, http};
+use super::{Builder, Channel, Event, EventKind, SendError, http, shorten};
 use crate::options::FieldError;
 use crate::options::Table;
 use crate::options::{Kind, opt};
@@ -68,20 +68,8 @@ pub struct Opsgenie {
 }
 
 fn build(table: &Table, timeout: Duration) -> Result<Box<dyn Channel>, FieldError> {
-    let key = table
-        .secret("api_key")?
-        .ok_or_else(|| table.missing("api_key_env", "api_key_env (or api_key)"))?;
-    let field = if table.has("api_key") {
-        "api_key"
-    } else {
-        "api_key_env"
-    };
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        AUTHORIZATION,
-        HeaderValue::from_str(&format!("GenieKey {}", key.trim()))
-            .map_err(|_| table.error(field, "is not a valid API key"))?,
-    );
+    let key = table.required_secret("api_key")?;
+    let headers = http::secret_header(table, "api_key", AUTHORIZATION, "GenieKey", &key)?;
     let region = table.text("region")?;
     let api = match (table.http_url("api_url", false)?, region.as_deref()) {
         (Some(_), Some(_)) => {
@@ -122,20 +110,8 @@ fn build(table: &Table, timeout: Duration) -> Result<Box<dyn Channel>, FieldErro
 pub fn alias(event: &Event) -> String {
     match event.kind {
         EventKind::Test => format!("checkup-test-{}", event.node),
-        _ => format!(
-            "checkup-{}",
-            checkup_model::contract::slug::slug_of(&event.check)
-        ),
+        _ => event.key(),
     }
-}
-
-fn cut(text: &str, limit: usize) -> String {
-    if text.chars().count() <= limit {
-        return text.to_string();
-    }
-    let mut cut: String = text.chars().take(limit - 1).collect();
-    cut.push('…');
-    cut
 }
 
 /// The body that creates (or, for a repeat, bumps) the check's alert.
@@ -159,9 +135,9 @@ pub fn create_body(event: &Event, priority: &str, responders: &[String], tags: &
         );
     }
     let mut body = json!({
-        "message": cut(&event.text(), MESSAGE_LIMIT),
+        "message": shorten(&event.text(), MESSAGE_LIMIT),
         "alias": alias(event),
-        "description": cut(
+        "description": shorten(
             &format!("{}\n\n{} · node {}", event.text(), event.time(), event.node),
             DESCRIPTION_LIMIT,
         ),

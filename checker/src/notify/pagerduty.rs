@@ -11,12 +11,14 @@ use reqwest::header::HeaderMap;
 use serde_json::json;
 
 use super::http::url_for_people;
-use super::{Builder, Channel, Event, EventKind, SendError, http};
+use super::{Builder, Channel, Event, EventKind, SendError, http, shorten};
 use crate::options::FieldError;
 use crate::options::Table;
 use crate::options::{Kind, opt};
 
 const EVENTS_URL: &str = "https://events.pagerduty.com/v2/enqueue";
+/// PagerDuty's documented limit, in characters.
+const SUMMARY_LIMIT: usize = 1024;
 
 pub const KIND: Kind<Builder> = Kind {
     name: "pagerduty",
@@ -44,9 +46,7 @@ pub struct PagerDuty {
 }
 
 fn build(table: &Table, timeout: Duration) -> Result<Box<dyn Channel>, FieldError> {
-    let routing_key = table
-        .secret("routing_key")?
-        .ok_or_else(|| table.missing("routing_key_env", "routing_key_env (or routing_key)"))?;
+    let routing_key = table.required_secret("routing_key")?;
     let url = match table.http_url("url", false)? {
         Some(url) => url,
         None => url::Url::parse(EVENTS_URL).expect("a valid URL"),
@@ -58,21 +58,12 @@ fn build(table: &Table, timeout: Duration) -> Result<Box<dyn Channel>, FieldErro
     }))
 }
 
-/// One key per check: a new outage after a resolve opens a new incident
-/// under the same key, as PagerDuty documents.
-pub fn dedup_key(event: &Event) -> String {
-    format!(
-        "checkup-{}",
-        checkup_model::contract::slug::slug_of(&event.check)
-    )
-}
-
 pub fn body(event: &Event, routing_key: &str) -> serde_json::Value {
     if event.kind == EventKind::Resolved {
         return json!({
             "routing_key": routing_key,
             "event_action": "resolve",
-            "dedup_key": dedup_key(event),
+            "dedup_key": event.key(),
         });
     }
     let severity = match (event.kind, event.status) {
@@ -91,11 +82,10 @@ pub fn body(event: &Event, routing_key: &str) -> serde_json::Value {
         "dedup_key": if event.kind == EventKind::Test {
             format!("checkup-test-{}", event.node)
         } else {
-            dedup_key(event)
+            event.key()
         },
         "payload": {
-            // PagerDuty cuts summaries at 1,024 characters.
-            "summary": event.text().chars().take(1024).collect::<String>(),
+            "summary": shorten(&event.text(), SUMMARY_LIMIT),
             "source": source.join(", "),
             "severity": severity,
             "timestamp": event.time(),

@@ -11,7 +11,7 @@ use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 
 use super::http::url_for_people;
-use super::{Builder, Channel, Event, EventKind, SendError, http};
+use super::{Builder, Channel, Event, EventKind, SendError, http, shorten};
 use crate::options::FieldError;
 use crate::options::Table;
 use crate::options::{Kind, opt};
@@ -91,12 +91,8 @@ pub struct Pushover {
 }
 
 fn build(table: &Table, timeout: Duration) -> Result<Box<dyn Channel>, FieldError> {
-    let user = table
-        .secret("user_key")?
-        .ok_or_else(|| table.missing("user_key_env", "user_key_env (or user_key)"))?;
-    let token = table
-        .secret("app_token")?
-        .ok_or_else(|| table.missing("app_token_env", "app_token_env (or app_token)"))?;
+    let user = table.required_secret("user_key")?;
+    let token = table.required_secret("app_token")?;
     let priority = table.integer("priority", -2..=2)?.unwrap_or(1);
     let retry = table.duration("retry")?.unwrap_or(Duration::from_secs(60));
     let expire = table
@@ -136,23 +132,6 @@ fn build(table: &Table, timeout: Duration) -> Result<Box<dyn Channel>, FieldErro
     }))
 }
 
-/// The tag an emergency alert carries, for cancelling it.
-pub fn tag(event: &Event) -> String {
-    format!(
-        "checkup-{}",
-        checkup_model::contract::slug::slug_of(&event.check)
-    )
-}
-
-fn cut(text: &str, limit: usize) -> String {
-    if text.chars().count() <= limit {
-        return text.to_string();
-    }
-    let mut cut: String = text.chars().take(limit - 1).collect();
-    cut.push('…');
-    cut
-}
-
 pub fn body(event: &Event, settings: &Settings) -> Value {
     let alarm = matches!(event.kind, EventKind::Down | EventKind::Reminder)
         && event.status != Status::Degraded;
@@ -160,8 +139,8 @@ pub fn body(event: &Event, settings: &Settings) -> Value {
     let mut body = json!({
         "token": settings.token,
         "user": settings.user,
-        "title": cut(&event.title(), TITLE_LIMIT),
-        "message": cut(
+        "title": shorten(&event.title(), TITLE_LIMIT),
+        "message": shorten(
             &format!("{}\nnode {}", event.text(), event.node),
             MESSAGE_LIMIT,
         ),
@@ -171,7 +150,7 @@ pub fn body(event: &Event, settings: &Settings) -> Value {
     if priority == EMERGENCY {
         body["retry"] = json!(settings.retry.as_secs());
         body["expire"] = json!(settings.expire.as_secs());
-        body["tags"] = json!(tag(event));
+        body["tags"] = json!(event.key());
     }
     if alarm && let Some(sound) = &settings.sound {
         body["sound"] = json!(sound);
@@ -209,7 +188,7 @@ impl Channel for Pushover {
                 "1",
                 "receipts",
                 "cancel_by_tag",
-                &format!("{}.json", tag(event)),
+                &format!("{}.json", event.key()),
             ]);
             let token = json!({ "token": self.settings.token });
             http::post_json(&self.client, &cancel, &none, &token).await?;

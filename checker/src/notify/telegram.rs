@@ -55,21 +55,15 @@ pub struct Telegram {
 }
 
 fn build(table: &Table, timeout: Duration) -> Result<Box<dyn Channel>, FieldError> {
-    let token = table
-        .secret("bot_token")?
-        .ok_or_else(|| table.missing("bot_token_env", "bot_token_env (or bot_token)"))?;
-    let field = if table.has("bot_token") {
-        "bot_token"
-    } else {
-        "bot_token_env"
-    };
+    let token = table.required_secret("bot_token")?;
+    let field = table.secret_key("bot_token");
     if token.is_empty()
         || !token
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b":_-".contains(&b))
     {
         return Err(table.error(
-            field,
+            &field,
             "is not a bot token (digits, ':', then letters, digits, '_' and '-')",
         ));
     }

@@ -335,6 +335,26 @@ impl<'a> Table<'a> {
         }
     }
 
+    /// A secret that must be given, as `field` or `<field>_env`.
+    pub fn required_secret(&self, field: &str) -> Result<String, FieldError> {
+        self.secret(field)?.ok_or_else(|| {
+            self.missing(
+                &format!("{field}_env"),
+                &format!("{field}_env (or {field})"),
+            )
+        })
+    }
+
+    /// The key a secret was given under (`token` or `token_env`), for an
+    /// error about its value.
+    pub fn secret_key(&self, field: &str) -> String {
+        if self.has(field) {
+            field.to_string()
+        } else {
+            format!("{field}_env")
+        }
+    }
+
     /// A readable file of PEM certificates, trusted besides the system's
     /// roots. Relative paths are kept as written: the checker runs from its
     /// working directory, as systemd sets it.

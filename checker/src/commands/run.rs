@@ -24,6 +24,14 @@ const NOTIFY_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub async fn run(path: &Path) -> Result<ExitCode, CommandError> {
     let config = config::load(path)?;
+    let metrics = crate::metrics::init(&config.node);
+    metrics.start(
+        &config
+            .notifiers
+            .iter()
+            .map(|n| n.name.as_str())
+            .collect::<Vec<_>>(),
+    );
     let storage: std::sync::Arc<dyn crate::storage::Storage> = storage::open(&config.storage)
         .await
         .map_err(CommandError::storage("cannot open storage"))?
@@ -104,7 +112,9 @@ pub async fn run(path: &Path) -> Result<ExitCode, CommandError> {
             }
         }
         let work = async {
+            let began = std::time::Instant::now();
             if let Err(e) = ping_spool.replay(storage.as_ref()).await {
+                metrics.storage_error("replay_pings");
                 tracing::warn!(error = %e, "spooled pings wait for storage");
             }
             crate::heartbeat::book::refresh_all(storage.as_ref(), &config.checks).await;
@@ -123,14 +133,17 @@ pub async fn run(path: &Path) -> Result<ExitCode, CommandError> {
             let note = match &stored {
                 Ok(_) => {
                     spool.replay(storage.as_ref()).await;
+                    metrics.spool_waiting(spool.waiting());
                     String::new()
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "cannot store the round");
+                    metrics.storage_error("store_round");
                     spool.note_failure();
                     keep_for_later(&spool, &round, &config.node)
                 }
             };
+            metrics.round(&round.results, began.elapsed());
             let seen = peers
                 .exchange(
                     storage.as_ref(),
@@ -140,6 +153,7 @@ pub async fn run(path: &Path) -> Result<ExitCode, CommandError> {
                 )
                 .await;
             if let Some(why) = &seen.alone_because {
+                metrics.storage_error("exchange_state");
                 tracing::warn!(error = %why, "cannot read the other nodes' state; alerting on this node's results alone");
             }
             let note = match &seen.second_writer {
@@ -168,11 +182,13 @@ pub async fn run(path: &Path) -> Result<ExitCode, CommandError> {
                 Ok(Some(views)) => {
                     let now = crate::checks::now_nanos();
                     if let Err(e) = published.refresh(storage.as_ref(), &views, now).await {
+                        metrics.storage_error("publish_feeds");
                         tracing::warn!(error = %e, "cannot write the feeds, calendar or status API; a later round tries again");
                     }
                 }
                 Ok(None) => {}
                 Err(e) => {
+                    metrics.storage_error("publish_view");
                     tracing::warn!(error = %e, "cannot write the history view or badges; next round tries again")
                 }
             }
@@ -225,6 +241,9 @@ fn keep_for_later(spool: &Spool, round: &round::Round, node: &str) -> String {
     };
     match spool.push(&name, &bytes) {
         Ok(waiting) => {
+            if let Some(metrics) = crate::metrics::get() {
+                metrics.spooled(waiting);
+            }
             tracing::warn!(file = %name, waiting, "round spooled until storage answers");
             format!("; storage failing, {waiting} rounds spooled")
         }
@@ -251,7 +270,7 @@ fn start_listener(
     address: std::net::SocketAddr,
     storage: &std::sync::Arc<dyn crate::storage::Storage>,
 ) -> Result<tokio::task::JoinHandle<()>, CommandError> {
-    use crate::heartbeat::listener::{Listener, Route};
+    use crate::listener::{Listener, Route};
     let routes: Vec<Route> = config
         .checks
         .iter()
@@ -269,7 +288,7 @@ fn start_listener(
         .and_then(|s| s.set_nonblocking(true).map(|()| s))
         .and_then(tokio::net::TcpListener::from_std)
         .map_err(|e| CommandError::Usage(format!("cannot listen on {address} (listen): {e}")))?;
-    tracing::info!(%address, heartbeats = routes.len(), "ping listener started");
+    tracing::info!(%address, heartbeats = routes.len(), "listening for /metrics and heartbeat pings");
     let listener =
         std::sync::Arc::new(Listener::new(routes, std::sync::Arc::clone(storage), spool));
     Ok(tokio::spawn(listener.serve(socket)))

@@ -6,7 +6,6 @@
 
 pub mod book;
 pub mod cron;
-pub mod listener;
 pub mod spool;
 
 use std::sync::Mutex;

@@ -245,6 +245,9 @@ pub async fn deliver(notifier: &Notifier, event: &Event) -> Result<(), String> {
         match notifier.send_once(event).await {
             Ok(()) => {
                 tracing::info!(check = %event.check, notifier = %notifier.name, event = event.kind.as_str(), attempt, "notification sent");
+                if let Some(metrics) = crate::metrics::get() {
+                    metrics.notification(&notifier.name, true);
+                }
                 return Ok(());
             }
             Err(e) if attempt < ATTEMPTS && e.retry != Retry::Never => {
@@ -258,6 +261,9 @@ pub async fn deliver(notifier: &Notifier, event: &Event) -> Result<(), String> {
             }
             Err(e) => {
                 tracing::error!(check = %event.check, notifier = %notifier.name, event = event.kind.as_str(), attempts = attempt, error = %e, "notification failed; giving up");
+                if let Some(metrics) = crate::metrics::get() {
+                    metrics.notification(&notifier.name, false);
+                }
                 return Err(e.message);
             }
         }

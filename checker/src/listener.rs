@@ -1,7 +1,8 @@
-//! The optional ping listener (`listen = "127.0.0.1:8787"`), for hosts
-//! without the checker: healthchecks.io-style URLs, GET or POST,
-//! `/ping/<token>`, `/ping/<token>/start`, `/ping/<token>/fail` and
-//! `/ping/<token>/<exit-code>`. Each request becomes the same ping object
+//! The optional HTTP listener (`listen = "127.0.0.1:8787"`): `GET /metrics`
+//! for Prometheus, and heartbeat pings from hosts without the checker, as
+//! healthchecks.io-style URLs, GET or POST, `/ping/<token>`,
+//! `/ping/<token>/start`, `/ping/<token>/fail` and
+//! `/ping/<token>/<exit-code>`. Each ping becomes the same object
 //! `checker ping` writes (spooled if storage fails). Plain HTTP/1.1, one
 //! request per connection; put Caddy in front for TLS.
 //!
@@ -20,13 +21,15 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 
-use super::spool::PingSpool;
-use super::{MAX_MESSAGE_BYTES, Ping, PingKind};
+use crate::heartbeat::spool::PingSpool;
+use crate::heartbeat::{MAX_MESSAGE_BYTES, Ping, PingKind};
 use crate::storage::Storage;
 
 pub const MAX_CONNECTIONS: usize = 256;
 pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 pub const MAX_HEAD_BYTES: usize = 8 * 1024;
+/// The format prometheus-client writes, which Prometheus scrapes.
+const METRICS_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 /// A heartbeat check the listener takes pings for.
 pub struct Route {
@@ -79,11 +82,22 @@ impl Listener {
     }
 
     async fn answer(&self, mut stream: TcpStream, peer: SocketAddr) {
+        let mut content_type = "text/plain; charset=utf-8";
         let (status, body) =
             match tokio::time::timeout(REQUEST_DEADLINE, read_request(&mut stream)).await {
-                Err(_) => (408, "request not received in time\n"),
-                Ok(Err((status, why))) => (status, why),
-                Ok(Ok(request)) => self.take(request, peer).await,
+                Err(_) => (408, "request not received in time\n".into()),
+                Ok(Err((status, why))) => (status, why.into()),
+                Ok(Ok(request)) if request.path == "/metrics" => match crate::metrics::get() {
+                    Some(metrics) => {
+                        content_type = METRICS_TYPE;
+                        (200, metrics.encode())
+                    }
+                    None => (404, "not found\n".into()),
+                },
+                Ok(Ok(request)) => {
+                    let (status, text) = self.take(request, peer).await;
+                    (status, String::from(text))
+                }
             };
         let reason = match status {
             200 => "OK",
@@ -97,7 +111,7 @@ impl Listener {
             _ => "Service Unavailable",
         };
         let response = format!(
-            "HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         );
         let _ = tokio::time::timeout(Duration::from_secs(5), async {
@@ -137,7 +151,7 @@ impl Listener {
         let mut ping = Ping::now(kind);
         ping.exit_code = exit_code;
         ping.message = String::from_utf8_lossy(&request.body).into_owned();
-        ping.host = super::key_safe(&peer.ip().to_string());
+        ping.host = crate::heartbeat::key_safe(&peer.ip().to_string());
         {
             let mut last = self.last_at.lock().expect("ping clock");
             ping.at = ping.at.max(*last + 1);

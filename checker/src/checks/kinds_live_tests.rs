@@ -1,5 +1,5 @@
-//! TCP, TLS, DNS and exec checks, and HTTP's extra options, against real
-//! servers and processes started here: certificates made in the test (valid,
+//! TCP, TLS, DNS, exec and ICMP checks, and HTTP's extra options, against
+//! real servers and processes started here (ICMP: this machine's loopback): certificates made in the test (valid,
 //! expiring in 3 days, expired, wrong name, untrusted), a DNS server on
 //! loopback, and shell scripts.
 
@@ -399,5 +399,30 @@ async fn http_body_redirects_conditions_and_tls_options() {
         &run_one(&https("tls_verify = false")).await,
         Status::Healthy,
         "",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn icmp_gets_echo_replies_over_ipv4_and_ipv6() {
+    for host in ["127.0.0.1", "::1", "[::1]"] {
+        let r = run_one(&format!("type = \"icmp\"\nhost = \"{host}\"\ncount = 5")).await;
+        assert_status(&r, Status::Healthy, "");
+        assert_eq!(r.endpoint, format!("icmp://{host}"));
+        // The median echo round trip, not the 400 ms spent sending five.
+        let rtt = Duration::from_nanos(r.times[0].rtt as u64);
+        assert!(rtt < Duration::from_millis(50), "{host}: {rtt:?}");
+    }
+    let r = run_one("type = \"icmp\"\nhost = \"localhost\"\nip = \"v4\"").await;
+    assert_status(&r, Status::Healthy, "");
+    let bad = config::from_str(
+        "node = \"t\"\n[[checks]]\nname = \"c\"\ntype = \"icmp\"\nhost = \"127.0.0.1\"\ncount = 30\ntimeout = \"2s\"\n",
+        Path::new("test.toml"),
+    )
+    .err()
+    .expect("30 echoes cannot fit in 2 s")
+    .to_string();
+    assert!(
+        bad.contains("30 echo requests take 2s 900ms to send, longer than the timeout (2s)"),
+        "{bad}"
     );
 }

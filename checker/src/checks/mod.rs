@@ -10,6 +10,7 @@ mod dns;
 mod exec;
 mod heartbeat;
 mod http;
+mod icmp;
 mod registry;
 mod tcp;
 mod tls;
@@ -33,6 +34,10 @@ pub use registry::{CHECKS, build};
 pub enum Attempted {
     Ok,
     Warning(String),
+    /// Worked, and the probe timed the response itself (ICMP: the median
+    /// echo round trip, not the time spent sending several); with a
+    /// warning when it warrants "degraded".
+    Measured(Duration, Option<String>),
 }
 
 /// One attempt of one kind of check.
@@ -104,11 +109,16 @@ impl Check {
             }
             let start = Instant::now();
             let outcome = tokio::time::timeout(self.common.timeout, self.probe.attempt()).await;
-            let rtt = duration_nanos(start.elapsed());
+            let mut rtt = duration_nanos(start.elapsed());
             let error = match outcome {
                 Ok(Ok(Attempted::Ok)) => String::new(),
                 Ok(Ok(Attempted::Warning(w))) => {
                     warnings.push(w);
+                    String::new()
+                }
+                Ok(Ok(Attempted::Measured(measured, warning))) => {
+                    rtt = duration_nanos(measured);
+                    warnings.extend(warning);
                     String::new()
                 }
                 Ok(Err(e)) => e,

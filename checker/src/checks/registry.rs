@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use toml::Spanned;
 
-use super::{Builder, Check, Common, dns, exec, heartbeat, http, tcp, tls};
+use super::{Builder, Check, Common, dns, exec, heartbeat, http, icmp, tcp, tls};
 use crate::options::{Family, opt};
 use crate::options::{FieldError, Opt};
 use crate::options::{RawTable, Table};
@@ -22,6 +22,7 @@ pub static CHECKS: Family<Builder> = Family {
         dns::KIND,
         exec::KIND,
         heartbeat::KIND,
+        icmp::KIND,
     ],
 };
 

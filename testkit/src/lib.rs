@@ -1,4 +1,4 @@
-//! Test servers on loopback (HTTP, TLS, DNS) and child-process helpers, for
+//! Test servers on loopback (HTTP, TLS, DNS, WebSocket) and child-process helpers, for
 //! the checker's own unit tests and for the whole-system tests in `tests/`.
 //! It depends on no crate of this workspace, so `checker` can use it as a
 //! dev-dependency without a cycle.
@@ -7,3 +7,4 @@ pub mod dns_server;
 pub mod process;
 pub mod test_server;
 pub mod tls_server;
+pub mod ws_server;

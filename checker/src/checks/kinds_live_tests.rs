@@ -426,3 +426,72 @@ async fn icmp_gets_echo_replies_over_ipv4_and_ipv6() {
         "{bad}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn websocket_connects_talks_and_says_what_went_wrong() {
+    use testkit::ws_server::{Behaviour, start};
+    let echo = start(Behaviour::Echo, None).await;
+    let ws = |port: u16, extra: &str| {
+        format!(
+            "type = \"websocket\"\nurl = \"ws://127.0.0.1:{port}/socket\"\ntimeout = \"1s\"\n{extra}"
+        )
+    };
+    assert_status(&run_one(&ws(echo, "")).await, Status::Healthy, "");
+    assert_status(
+        &run_one(&ws(echo, "send = \"ping\"\nexpect = \"pong: ping\"")).await,
+        Status::Healthy,
+        "",
+    );
+    assert_status(
+        &run_one(&ws(echo, "send = \"ping\"\nexpect = \"PONG\"")).await,
+        Status::Down,
+        "the first message \"pong: ping\" does not contain \"PONG\"",
+    );
+    let greets = start(Behaviour::Greets, None).await;
+    assert_status(
+        &run_one(&ws(greets, "expect = \"hello\"")).await,
+        Status::Healthy,
+        "",
+    );
+    let silent = start(Behaviour::Silent, None).await;
+    assert_status(
+        &run_one(&ws(silent, "expect = \"hello\"")).await,
+        Status::Down,
+        "timed out after 1s",
+    );
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed_port = closed.local_addr().unwrap().port();
+    drop(closed);
+    assert_status(
+        &run_one(&ws(closed_port, "")).await,
+        Status::Down,
+        "connection refused",
+    );
+    // An HTTP server that does not upgrade.
+    let http = TestServer::start();
+    assert_status(
+        &run_one(&ws(http.port, "")).await,
+        Status::Down,
+        "the server refused the WebSocket: HTTP 404",
+    );
+
+    let ca = TestCa::new();
+    let leaf = ca.leaf(&["localhost"], 90);
+    let secure = start(Behaviour::Echo, Some(&leaf)).await;
+    let ca_path = ca_file(&ca);
+    let wss = |extra: &str| {
+        format!(
+            "type = \"websocket\"\nurl = \"wss://localhost:{secure}/\"\ntimeout = \"2s\"\nsend = \"hi\"\nexpect = \"pong: hi\"\n{extra}"
+        )
+    };
+    assert_status(
+        &run_one(&wss(&format!("ca_file = \"{}\"", ca_path.path().display()))).await,
+        Status::Healthy,
+        "",
+    );
+    assert_status(
+        &run_one(&wss("")).await,
+        Status::Down,
+        "TLS handshake failed",
+    );
+}

@@ -15,6 +15,7 @@ mod registry;
 mod tcp;
 mod tls;
 mod tls_setup;
+mod websocket;
 
 #[cfg(test)]
 mod http_live_tests;

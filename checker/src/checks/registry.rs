@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use toml::Spanned;
 
-use super::{Builder, Check, Common, dns, exec, heartbeat, http, icmp, tcp, tls};
+use super::{Builder, Check, Common, dns, exec, heartbeat, http, icmp, tcp, tls, websocket};
 use crate::options::{Family, opt};
 use crate::options::{FieldError, Opt};
 use crate::options::{RawTable, Table};
@@ -23,6 +23,7 @@ pub static CHECKS: Family<Builder> = Family {
         exec::KIND,
         heartbeat::KIND,
         icmp::KIND,
+        websocket::KIND,
     ],
 };
 

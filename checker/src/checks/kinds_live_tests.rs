@@ -495,3 +495,139 @@ async fn websocket_connects_talks_and_says_what_went_wrong() {
         "TLS handshake failed",
     );
 }
+
+/// An RDAP domain object as RFC 9083 documents it, expiring at `expires`.
+fn rdap_domain(name: &str, expires: Option<jiff::Timestamp>) -> String {
+    let mut events = vec![serde_json::json!({
+        "eventAction": "registration", "eventDate": "2019-03-01T10:00:00Z"
+    })];
+    if let Some(at) = expires {
+        events
+            .push(serde_json::json!({ "eventAction": "expiration", "eventDate": at.to_string() }));
+    }
+    events.push(serde_json::json!({
+        "eventAction": "last update of RDAP database", "eventDate": "2026-12-01T00:00:00Z"
+    }));
+    serde_json::json!({
+        "objectClassName": "domain",
+        "rdapConformance": ["rdap_level_0"],
+        "handle": format!("{name}-TEST"),
+        "ldhName": name,
+        "status": ["active"],
+        "events": events,
+    })
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn domain_expiry_comes_from_the_registry_rdap_record() {
+    use testkit::static_server::{Document, StaticServer};
+    let now = jiff::Timestamp::now();
+    let day = jiff::SignedDuration::from_hours(24);
+    let soon_at = now + day * 3 + jiff::SignedDuration::from_mins(5);
+    let rdap = |body: String, status: u16| Document {
+        status,
+        content_type: "application/rdap+json",
+        body,
+    };
+    let registry = StaticServer::start(vec![
+        (
+            "/rdap/domain/soon.test".into(),
+            rdap(rdap_domain("soon.test", Some(soon_at)), 200),
+        ),
+        (
+            "/rdap/domain/gone.test".into(),
+            rdap(rdap_domain("gone.test", Some(now - day * 10)), 200),
+        ),
+        (
+            "/rdap/domain/fine.test".into(),
+            rdap(rdap_domain("fine.test", Some(now + day * 200)), 200),
+        ),
+        (
+            "/rdap/domain/undated.test".into(),
+            rdap(rdap_domain("undated.test", None), 200),
+        ),
+        (
+            "/rdap/domain/unknown.test".into(),
+            rdap(
+                r#"{"rdapConformance":["rdap_level_0"],"errorCode":404,"title":"Not Found","description":["The domain is not registered."]}"#.into(),
+                404,
+            ),
+        ),
+    ]);
+    // IANA's bootstrap file, as RFC 9224 shapes it, naming the registry for .test.
+    let bootstrap = StaticServer::start(vec![(
+        "/rdap/dns.json".into(),
+        Document {
+            status: 200,
+            content_type: "application/json",
+            body: serde_json::json!({
+                "version": "1.0",
+                "publication": "2026-12-01T00:00:00Z",
+                "description": "RDAP bootstrap file for Domain Name System registrations",
+                "services": [
+                    [["example"], ["https://rdap.example/"]],
+                    [["test"], [registry.url("/rdap/")]],
+                ],
+            })
+            .to_string(),
+        },
+    )]);
+    let check = |domain: &str| {
+        format!(
+            "type = \"domain\"\ndomain = \"{domain}\"\nbootstrap_url = \"{}\"",
+            bootstrap.url("/rdap/dns.json")
+        )
+    };
+    let soon = run_one(&check("soon.test")).await;
+    let date = soon_at.strftime("%Y-%m-%d").to_string();
+    assert_status(
+        &soon,
+        Status::Degraded,
+        &format!("soon.test expires on {date}, in 3 days (RDAP: 127.0.0.1)"),
+    );
+    assert!(soon.times.is_empty() || soon.times[0].rtt == 0, "{soon:?}");
+    assert_status(
+        &run_one(&check("gone.test")).await,
+        Status::Down,
+        "gone.test expired on ",
+    );
+    assert_status(&run_one(&check("fine.test")).await, Status::Healthy, "");
+    assert_status(
+        &run_one(&check("unknown.test")).await,
+        Status::Down,
+        "127.0.0.1 has no record of unknown.test (RDAP 404): is it registered?",
+    );
+    assert_status(
+        &run_one(&check("undated.test")).await,
+        Status::Degraded,
+        "publishes no expiration date for undated.test",
+    );
+    assert_status(
+        &run_one(
+            "type = \"domain\"\ndomain = \"nowhere.invalid\"\nbootstrap_url = \"BOOT\""
+                .replace("BOOT", &bootstrap.url("/rdap/dns.json"))
+                .as_str(),
+        )
+        .await,
+        Status::Down,
+        "IANA's RDAP bootstrap lists no server for .invalid; set rdap_server",
+    );
+
+    // Kept for a day: asking again reads neither the registry nor the bootstrap.
+    assert_status(
+        &run_one(&check("soon.test")).await,
+        Status::Degraded,
+        "in 3 days",
+    );
+    assert_eq!(registry.hits("/rdap/domain/soon.test"), 1);
+    assert_eq!(bootstrap.hits("/rdap/dns.json"), 1);
+
+    // rdap_server skips the bootstrap.
+    let direct = run_one(&format!(
+        "type = \"domain\"\ndomain = \"fine.test\"\nrdap_server = \"{}\"\nexpiry_threshold = \"365d\"",
+        registry.url("/rdap")
+    ))
+    .await;
+    assert_status(&direct, Status::Degraded, "fine.test expires on ");
+}

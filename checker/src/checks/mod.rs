@@ -7,6 +7,7 @@
 
 mod conditions;
 mod dns;
+mod domain;
 mod exec;
 mod heartbeat;
 mod http;

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use toml::Spanned;
 
-use super::{Builder, Check, Common, dns, exec, heartbeat, http, icmp, tcp, tls, websocket};
+use super::{
+    Builder, Check, Common, dns, domain, exec, heartbeat, http, icmp, tcp, tls, websocket,
+};
 use crate::options::{Family, opt};
 use crate::options::{FieldError, Opt};
 use crate::options::{RawTable, Table};
@@ -24,6 +26,7 @@ pub static CHECKS: Family<Builder> = Family {
         heartbeat::KIND,
         icmp::KIND,
         websocket::KIND,
+        domain::KIND,
     ],
 };
 

@@ -631,3 +631,150 @@ async fn domain_expiry_comes_from_the_registry_rdap_record() {
     .await;
     assert_status(&direct, Status::Degraded, "fine.test expires on ");
 }
+
+/// A TLS stream tonic's server can take (it knows only plain TCP without
+/// its own TLS feature, which the checker does not use).
+struct TlsIo(tokio_rustls::server::TlsStream<tokio::net::TcpStream>);
+
+impl tonic::transport::server::Connected for TlsIo {
+    type ConnectInfo = ();
+    fn connect_info(&self) {}
+}
+
+impl tokio::io::AsyncRead for TlsIo {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for TlsIo {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_flush(cx)
+    }
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_shutdown(cx)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn grpc_health_follows_the_server_in_plaintext_and_tls() {
+    use tonic_health::ServingStatus;
+    let (reporter, health) = tonic_health::server::health_reporter();
+    reporter
+        .set_service_status("", ServingStatus::Serving)
+        .await;
+    reporter
+        .set_service_status("shop.Cart", ServingStatus::Serving)
+        .await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let plain = health.clone();
+    tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_service(plain)
+            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
+    );
+    let grpc = |extra: &str| {
+        format!("type = \"grpc\"\naddress = \"127.0.0.1:{port}\"\ntimeout = \"2s\"\n{extra}")
+    };
+    let whole = run_one(&grpc("")).await;
+    assert_status(&whole, Status::Healthy, "");
+    assert_eq!(whole.endpoint, format!("grpc://127.0.0.1:{port}"));
+    assert_status(
+        &run_one(&grpc("service = \"shop.Cart\"")).await,
+        Status::Healthy,
+        "",
+    );
+    reporter
+        .set_service_status("shop.Cart", ServingStatus::NotServing)
+        .await;
+    assert_status(
+        &run_one(&grpc("service = \"shop.Cart\"")).await,
+        Status::Down,
+        "health status NOT_SERVING",
+    );
+    reporter
+        .set_service_status("shop.Cart", ServingStatus::Serving)
+        .await;
+    assert_status(
+        &run_one(&grpc("service = \"shop.Cart\"")).await,
+        Status::Healthy,
+        "",
+    );
+    assert_status(
+        &run_one(&grpc("service = \"shop.Nothing\"")).await,
+        Status::Down,
+        "the server does not know service \"shop.Nothing\"",
+    );
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed_port = closed.local_addr().unwrap().port();
+    drop(closed);
+    assert_status(
+        &run_one(&format!(
+            "type = \"grpc\"\naddress = \"127.0.0.1:{closed_port}\""
+        ))
+        .await,
+        Status::Down,
+        "connection refused",
+    );
+
+    // The same service over TLS, with a certificate from a test CA.
+    let ca = TestCa::new();
+    let acceptor = testkit::tls_server::acceptor(&ca.leaf(&["localhost"], 90));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let tls_port = listener.local_addr().unwrap().port();
+    let incoming =
+        futures::stream::unfold((listener, acceptor), |(listener, acceptor)| async move {
+            loop {
+                let (tcp, _) = listener.accept().await.ok()?;
+                if let Ok(tls) = acceptor.accept(tcp).await {
+                    return Some((Ok::<_, std::io::Error>(TlsIo(tls)), (listener, acceptor)));
+                }
+            }
+        });
+    tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_service(health)
+            .serve_with_incoming(incoming),
+    );
+    let ca_path = ca_file(&ca);
+    let secure = |extra: &str| {
+        format!(
+            "type = \"grpc\"\naddress = \"localhost:{tls_port}\"\ntls = true\ntimeout = \"2s\"\n{extra}"
+        )
+    };
+    let r = run_one(&secure(&format!(
+        "ca_file = \"{}\"",
+        ca_path.path().display()
+    )))
+    .await;
+    assert_status(&r, Status::Healthy, "");
+    assert_eq!(r.endpoint, format!("grpcs://localhost:{tls_port}"));
+    assert_status(
+        &run_one(&secure("")).await,
+        Status::Down,
+        "TLS handshake failed: invalid peer certificate",
+    );
+    assert_status(
+        &run_one(&secure("tls_verify = false\nservice = \"shop.Cart\"")).await,
+        Status::Healthy,
+        "",
+    );
+}

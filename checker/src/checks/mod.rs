@@ -9,6 +9,7 @@ mod conditions;
 mod dns;
 mod domain;
 mod exec;
+mod grpc;
 mod heartbeat;
 mod http;
 mod icmp;

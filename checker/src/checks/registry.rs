@@ -6,7 +6,7 @@ use std::time::Duration;
 use toml::Spanned;
 
 use super::{
-    Builder, Check, Common, dns, domain, exec, heartbeat, http, icmp, tcp, tls, websocket,
+    Builder, Check, Common, dns, domain, exec, grpc, heartbeat, http, icmp, tcp, tls, websocket,
 };
 use crate::options::{Family, opt};
 use crate::options::{FieldError, Opt};
@@ -27,6 +27,7 @@ pub static CHECKS: Family<Builder> = Family {
         icmp::KIND,
         websocket::KIND,
         domain::KIND,
+        grpc::KIND,
     ],
 };
 

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use checkup_model::ResultFileName;
 use serde_json::{Value, json};
-use system_tests::browser::Browser;
+use system_tests::browser::{Browser, Engine};
 use system_tests::caddy::Caddy;
 use system_tests::dist_dir;
 use system_tests::process::{checker_bin, free_port};
@@ -94,8 +94,12 @@ async fn rows(browser: &Browser) -> Vec<(String, String, String)> {
     serde_json::from_value(v).unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn page_shows_each_checks_state_and_fetches_only_new_rounds() {
+system_tests::in_every_engine!(
+    page_shows_each_checks_state_and_fetches_only_new_rounds,
+    shows_states_and_fetches_only_new_rounds
+);
+
+async fn shows_states_and_fetches_only_new_rounds(engine: Engine) {
     let server = TestServer::start();
     let site = Site::new();
     site.write_page_config(&json!({
@@ -135,8 +139,8 @@ async fn page_shows_each_checks_state_and_fetches_only_new_rounds() {
         .unwrap();
 
     let caddy = Caddy::start(&dist_dir(), site.path(), site.path());
-    let browser = Browser::start(1280, 1000).await;
-    browser.client.goto(&caddy.url("/")).await.unwrap();
+    let browser = Browser::start_in(engine, 1280, 1000).await;
+    browser.goto(&caddy.url("/")).await;
     let banner = browser.wait_for("[data-overall]", 20).await;
     assert_eq!(
         banner.attr("data-overall").await.unwrap().as_deref(),
@@ -286,8 +290,12 @@ async fn storage_that_does_not_answer_is_explained_on_the_page() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn hostile_stored_files_are_skipped_counted_and_never_run() {
+system_tests::in_every_engine!(
+    hostile_stored_files_are_skipped_counted_and_never_run,
+    hostile_files_are_skipped_and_never_run
+);
+
+async fn hostile_files_are_skipped_and_never_run(engine: Engine) {
     let site = Site::new();
     site.write_page_config(
         &json!({"title": "Hostile", "storage": {"type": "local", "url": "results/"}}),
@@ -346,8 +354,8 @@ async fn hostile_stored_files_are_skipped_counted_and_never_run() {
     .unwrap();
 
     let caddy = Caddy::start(&dist_dir(), site.path(), site.path());
-    let browser = Browser::start(1000, 700).await;
-    browser.client.goto(&caddy.url("/")).await.unwrap();
+    let browser = Browser::start_in(engine, 1000, 700).await;
+    browser.goto(&caddy.url("/")).await;
     browser
         .wait_for("li.check[data-check=\"Text only\"]", 20)
         .await;

@@ -8,12 +8,16 @@ use fantoccini::Locator;
 use fantoccini::actions::{InputSource, MouseActions, PointerAction, TouchActions};
 use fantoccini::key::Key;
 use serde_json::{Value, json};
-use system_tests::browser::Browser;
+use system_tests::browser::{Browser, Engine};
 use system_tests::caddy::Caddy;
 use system_tests::dist_dir;
 use system_tests::history_gen::{Spec, generate};
 
 const NODES: usize = 3;
+
+/// A bar's tooltip as shown: its `::after` content, which Firefox reports
+/// as written (`attr(aria-label)`) where Chromium and WebKit resolve it.
+const TOOLTIP_FN: &str = "const tooltip = el => { const c = getComputedStyle(el, '::after').content; return c === 'attr(aria-label)' ? el.getAttribute('aria-label') : c; };";
 
 fn site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -55,13 +59,17 @@ fn site() -> tempfile::TempDir {
     dir
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn ninety_days_of_history_at_desktop_and_phone_sizes() {
+system_tests::in_every_engine!(
+    ninety_days_of_history_at_desktop_and_phone_sizes,
+    ninety_days_of_history
+);
+
+async fn ninety_days_of_history(engine: Engine) {
     let site = site();
     let caddy = Caddy::start(&dist_dir(), site.path(), site.path());
     for (width, height, name) in [(1280, 1000, "desktop"), (360, 780, "phone")] {
-        let browser = Browser::start(width, height).await;
-        browser.client.goto(&caddy.url("/")).await.unwrap();
+        let browser = Browser::start_in(engine, width, height).await;
+        browser.goto(&caddy.url("/")).await;
         let banner = browser.wait_for("[data-overall]", 20).await;
         assert_eq!(
             browser.eval("return window.innerWidth;").await,
@@ -156,7 +164,7 @@ async fn ninety_days_of_history_at_desktop_and_phone_sizes() {
             x: 0.0,
             y: 0.0,
         };
-        if width < 500 {
+        if browser.touches() {
             let tap = TouchActions::new("finger".into())
                 .then(to_bar)
                 .then(PointerAction::Down { button: 0 })
@@ -168,9 +176,9 @@ async fn ninety_days_of_history_at_desktop_and_phone_sizes() {
         }
         let hovered = browser
             .eval(&format!(
-                "const bar = document.querySelectorAll('li.check[data-check=\"API\"] .bar')[{bad_day}];
+                "{TOOLTIP_FN} const bar = document.querySelectorAll('li.check[data-check=\"API\"] .bar')[{bad_day}];
                  return [bar.getAttribute('aria-label') ?? 'no aria-label; hovered: ' + [...document.querySelectorAll(':hover')].map(e => e.className).join(' > '),
-                         bar.getAttribute('role') ?? 'no role', getComputedStyle(bar, '::after').content];"
+                         bar.getAttribute('role') ?? 'no role', tooltip(bar)];"
             ))
             .await;
         let (label, role, tooltip): (String, String, String) =
@@ -204,21 +212,27 @@ async fn ninety_days_of_history_at_desktop_and_phone_sizes() {
             .await;
         last.send_keys(&Key::Left.to_string()).await.unwrap();
         let focused = browser
-            .eval(
-                "const a = document.activeElement; const bars = [...a.parentElement.children];
+            .eval(&format!(
+                "{TOOLTIP_FN} const a = document.activeElement; const bars = [...a.parentElement.children];
                  return [bars.indexOf(a), a.getAttribute('tabindex'), bars[89].getAttribute('tabindex'),
-                         getComputedStyle(a, '::after').content];",
-            )
+                         tooltip(a), a.matches(':focus')];",
+            ))
             .await;
         assert_eq!(focused[0], 88, "{focused}");
         assert_eq!(
             (focused[1].as_str(), focused[2].as_str()),
             (Some("0"), Some("-1"))
         );
-        assert!(
-            focused[3].as_str().unwrap().contains("uptime"),
-            "tooltip on focus: {focused}"
-        );
+        if focused[4] == json!(true) {
+            assert!(
+                focused[3].as_str().unwrap().contains("uptime"),
+                "tooltip on focus: {focused}"
+            );
+        } else {
+            // WebKitGTK's window under Xvfb (no window manager) never has
+            // the system's focus, so `:focus` matches nothing there.
+            assert_eq!(browser.engine, Engine::WebKit, "not focused: {focused}");
+        }
 
         // Groups: Core open, Infrastructure folded but saying its state.
         let groups = browser
@@ -263,11 +277,7 @@ async fn ninety_days_of_history_at_desktop_and_phone_sizes() {
         browser.screenshot(&format!("history-{name}")).await;
 
         // A shared link opens with that window and check.
-        browser
-            .client
-            .goto(&caddy.url("/?window=30d&check=Login"))
-            .await
-            .unwrap();
+        browser.goto(&caddy.url("/?window=30d&check=Login")).await;
         browser
             .wait_for("li.check[data-check=\"Login\"] .chart svg", 20)
             .await;
@@ -303,7 +313,7 @@ async fn ninety_days_of_history_at_desktop_and_phone_sizes() {
             .click()
             .await
             .unwrap();
-        browser.client.refresh().await.unwrap();
+        browser.reload().await;
         browser.wait_for("[data-overall]", 20).await;
         let after = browser
             .eval("return document.documentElement.dataset.theme;")

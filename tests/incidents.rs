@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use system_tests::browser::Browser;
+use system_tests::browser::{Browser, Engine};
 use system_tests::caddy::Caddy;
 use system_tests::dist_dir;
 use system_tests::process::{ChildGuard, checker_bin};
@@ -172,8 +172,32 @@ async fn incidents_maintenance_and_badges_from_the_checker_to_the_page() {
     );
 
     let caddy = Caddy::start(&dist_dir(), site.path(), site.path());
-    let browser = Browser::start(1100, 900).await;
-    browser.client.goto(&caddy.url("/")).await.unwrap();
+    for engine in Engine::ALL {
+        open_incident_is_shown(engine, &caddy.url("/")).await;
+    }
+
+    // Resolved: it moves to the past incidents.
+    checker(
+        &config,
+        &[
+            "incident",
+            "update",
+            &id,
+            "--state",
+            "resolved",
+            "Fixed by a rollback.",
+        ],
+    );
+    run_rounds(&config, &results, 1);
+    for engine in Engine::ALL {
+        resolved_incident_is_past(engine, &caddy.url("/")).await;
+    }
+}
+
+/// The open incident, its safe Markdown and the maintenance state, in one browser.
+async fn open_incident_is_shown(engine: Engine, url: &str) {
+    let browser = Browser::start_in(engine, 1100, 900).await;
+    browser.goto(url).await;
     browser.wait_for(".incident", 20).await;
     let page = browser
         .eval(
@@ -203,29 +227,29 @@ async fn incidents_maintenance_and_badges_from_the_checker_to_the_page() {
             true,
             2,
             "undefined"
-        ])
+        ]),
+        "{}",
+        engine.name()
     );
     browser.screenshot("incident-open").await;
 
-    // Resolved: it moves to the past incidents.
-    checker(
-        &config,
-        &[
-            "incident",
-            "update",
-            &id,
-            "--state",
-            "resolved",
-            "Fixed by a rollback.",
-        ],
-    );
-    run_rounds(&config, &results, 1);
-    browser.client.refresh().await.unwrap();
+    browser.close().await;
+}
+
+/// After resolving: the incident is among the past ones.
+async fn resolved_incident_is_past(engine: Engine, url: &str) {
+    let browser = Browser::start_in(engine, 1100, 900).await;
+    browser.goto(url).await;
     browser.wait_for(".past-incidents", 20).await;
     let past = browser
         .eval("return [document.querySelectorAll('.incidents .incident').length, document.querySelector('.past-incidents summary').textContent, document.querySelectorAll('.past-incidents .incident-update').length];")
         .await;
-    assert_eq!(past, json!([0, "Past incidents (1)", 2]));
+    assert_eq!(
+        past,
+        json!([0, "Past incidents (1)", 2]),
+        "{}",
+        engine.name()
+    );
     browser.screenshot("incident-resolved").await;
     browser.close().await;
 }

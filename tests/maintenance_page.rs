@@ -75,20 +75,10 @@ const CARDS: &str = "return [...document.querySelectorAll('[data-maintenance]')]
     c.dataset.phase, c.querySelector('.incident-title').textContent,
     c.querySelector('.incident-state').textContent]);";
 
-#[tokio::test(flavor = "multi_thread")]
-async fn chromium_announces_maintenance_and_offers_subscriptions() {
-    announces_maintenance_and_offers_subscriptions(Engine::Chromium).await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn firefox_announces_maintenance_and_offers_subscriptions() {
-    announces_maintenance_and_offers_subscriptions(Engine::Firefox).await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn webkit_announces_maintenance_and_offers_subscriptions() {
-    announces_maintenance_and_offers_subscriptions(Engine::WebKit).await;
-}
+system_tests::in_every_engine!(
+    announces_maintenance_and_offers_subscriptions_in,
+    announces_maintenance_and_offers_subscriptions
+);
 
 async fn announces_maintenance_and_offers_subscriptions(engine: Engine) {
     let name = engine.name();

@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
-use system_tests::browser::Browser;
+use system_tests::browser::{Browser, Engine};
 use system_tests::caddy::Caddy;
 use system_tests::dist_dir;
 use system_tests::garage::{Garage, Key, REGION, allow_cors, error_code, list_keys};
@@ -155,43 +155,14 @@ async fn checker_writes_to_garage_and_the_page_reads_with_a_read_only_key() {
         "write key served: {served}"
     );
 
-    let browser = Browser::start(1280, 900).await;
-    browser.client.goto(&caddy.url("/")).await.unwrap();
-    let banner = browser.wait_for("[data-overall]", 60).await;
-    assert_eq!(
-        banner.attr("data-overall").await.unwrap().as_deref(),
-        Some("partial")
-    );
-    let rows = browser
-        .eval("return Array.from(document.querySelectorAll('li.check')).map(li => [li.dataset.check, li.dataset.status]);")
-        .await;
-    assert_eq!(
-        rows,
-        json!([
-            ["API", "healthy"],
-            ["Broken", "down"],
-            ["Seeded", "healthy"]
-        ])
-    );
-    let requests = browser
-        .eval(&format!(
-            "const e = performance.getEntriesByType('resource').map(r => r.name).filter(n => n.startsWith('{}')); \
-             return [e.filter(n => n.includes('list-type=2')).length, e.filter(n => n.includes('-check.json') && !n.includes('list-type')).length, \
-                     e.filter(n => !n.includes('X-Amz-Signature=')).length];",
-            s.garage.endpoint()
-        ))
-        .await;
-    let counts: Vec<u64> = serde_json::from_value(requests).unwrap();
-    assert!(
-        counts[0] >= 2,
-        "the listing was not followed past its first page: {counts:?}"
-    );
-    assert_eq!(
-        counts[1], 1007,
-        "every round in the window downloaded once: {counts:?}"
-    );
-    assert_eq!(counts[2], 0, "unsigned request to the bucket: {counts:?}");
-    browser.screenshot("s3-garage").await;
+    // Every browser reads the bucket the same way; Chromium then follows a new round.
+    for engine in [Engine::Firefox, Engine::WebKit] {
+        reads_garage(engine, &caddy.url("/"), &s.garage.endpoint())
+            .await
+            .close()
+            .await;
+    }
+    let browser = reads_garage(Engine::Chromium, &caddy.url("/"), &s.garage.endpoint()).await;
 
     // A new round shows up on the next refresh, fetching only what is new.
     store_round(
@@ -213,6 +184,62 @@ async fn checker_writes_to_garage_and_the_page_reads_with_a_read_only_key() {
     .unwrap();
     assert_eq!(after, 1008, "a refresh downloaded old rounds again");
     browser.close().await;
+}
+
+/// The page on Garage with the read-only key, in one browser: the states,
+/// a listing followed past its first page, every round fetched once, and
+/// only signed requests. Returns the browser, still on the page.
+async fn reads_garage(engine: Engine, url: &str, endpoint: &str) -> Browser {
+    let browser = Browser::start_in(engine, 1280, 900).await;
+    browser.goto(url).await;
+    let banner = browser.wait_for("[data-overall]", 60).await;
+    assert_eq!(
+        banner.attr("data-overall").await.unwrap().as_deref(),
+        Some("partial"),
+        "{}",
+        engine.name()
+    );
+    let rows = browser
+        .eval("return Array.from(document.querySelectorAll('li.check')).map(li => [li.dataset.check, li.dataset.status]);")
+        .await;
+    assert_eq!(
+        rows,
+        json!([
+            ["API", "healthy"],
+            ["Broken", "down"],
+            ["Seeded", "healthy"]
+        ]),
+        "{}",
+        engine.name()
+    );
+    let requests = browser
+        .eval(&format!(
+            "const e = performance.getEntriesByType('resource').map(r => r.name).filter(n => n.startsWith('{}')); \
+             return [e.filter(n => n.includes('list-type=2')).length, e.filter(n => n.includes('-check.json') && !n.includes('list-type')).length, \
+                     e.filter(n => !n.includes('X-Amz-Signature=')).length];",
+            endpoint
+        ))
+        .await;
+    let counts: Vec<u64> = serde_json::from_value(requests).unwrap();
+    assert!(
+        counts[0] >= 2,
+        "{}: the listing was not followed past its first page: {counts:?}",
+        engine.name()
+    );
+    assert_eq!(
+        counts[1],
+        1007,
+        "{}: every round in the window downloaded once: {counts:?}",
+        engine.name()
+    );
+    assert_eq!(
+        counts[2],
+        0,
+        "{}: unsigned request to the bucket: {counts:?}",
+        engine.name()
+    );
+    browser.screenshot("s3-garage").await;
+    browser
 }
 
 /// A plain HTTP/1.0 GET on loopback; the whole response, headers and body.

@@ -21,6 +21,7 @@ pub mod provision;
 pub mod published;
 pub mod report;
 pub mod round;
+pub mod sample;
 pub mod spool;
 pub mod storage;
 pub mod systemd;

@@ -41,6 +41,8 @@ impl Engine {
 pub struct Browser {
     pub client: Client,
     pub engine: Engine,
+    /// The width asked for: the page's viewport, in a frame if need be.
+    pub width: u32,
     /// A phone's size, for engines whose windows cannot be that narrow:
     /// [`Browser::goto`] then shows the page in a frame of that size.
     phone_frame: Option<(u32, u32)>,
@@ -178,6 +180,7 @@ impl Browser {
         Browser {
             client,
             engine,
+            width,
             phone_frame: (engine != Engine::Chromium && width < PHONE_BELOW)
                 .then_some((width, height)),
             _profile: profile,
@@ -216,6 +219,26 @@ impl Browser {
         self.client.enter_frame(0).await.unwrap_or_else(|e| fail(e));
     }
 
+    /// Loads the page again, as a visitor's reload does (in the phone frame
+    /// when there is one: reloading the frame's host would lose it).
+    pub async fn reload(&self) {
+        if self.phone_frame.is_some() {
+            let url = self.eval("return location.href;").await;
+            self.goto(url.as_str().expect("a URL")).await;
+        } else {
+            self.client
+                .refresh()
+                .await
+                .unwrap_or_else(|e| panic!("{}: cannot reload: {e}", self.engine.name()));
+        }
+    }
+
+    /// Whether pointing is by touch: Chromium emulates a phone's touch
+    /// screen below 500 px; the others are pointed at with a mouse.
+    pub fn touches(&self) -> bool {
+        self.engine == Engine::Chromium && self.width < PHONE_BELOW
+    }
+
     /// Waits up to `secs` for an element matching `css`.
     pub async fn wait_for(&self, css: &str, secs: u64) -> Element {
         self.client
@@ -239,13 +262,18 @@ impl Browser {
             .unwrap_or_else(|e| panic!("{}: script failed: {e}\n{script}", self.engine.name()))
     }
 
-    /// Saves what the browser shows to `target/screenshots/<name>.png`, for
-    /// people to look at.
+    /// Saves what the browser shows to `target/screenshots/<name>.png`
+    /// (`<name>-firefox.png`, `<name>-webkit.png` in the others), for people
+    /// to look at.
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.expect("screenshot");
         let dir = crate::workspace_root().join("target/screenshots");
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+        let file = match self.engine {
+            Engine::Chromium => format!("{name}.png"),
+            other => format!("{name}-{}.png", other.name().to_lowercase()),
+        };
+        std::fs::write(dir.join(file), png).unwrap();
     }
 
     /// Runs axe-core on the page as it is and returns its violations as
@@ -312,4 +340,30 @@ fn chromium_caps(profile: &tempfile::TempDir, width: u32, height: u32) -> serde_
         });
     }
     serde_json::json!({ "goog:chromeOptions": options })
+}
+
+/// One test per browser engine running `$body(engine)`: `$name::chromium`,
+/// `$name::firefox` and `$name::webkit`, so a failure names the browser.
+#[macro_export]
+macro_rules! in_every_engine {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            use $crate::browser::Engine;
+
+            #[tokio::test(flavor = "multi_thread")]
+            async fn chromium() {
+                super::$body(Engine::Chromium).await
+            }
+
+            #[tokio::test(flavor = "multi_thread")]
+            async fn firefox() {
+                super::$body(Engine::Firefox).await
+            }
+
+            #[tokio::test(flavor = "multi_thread")]
+            async fn webkit() {
+                super::$body(Engine::WebKit).await
+            }
+        }
+    };
 }

@@ -10,12 +10,12 @@ pub mod browser;
 pub mod caddy;
 pub mod delay_server;
 pub mod garage;
-pub mod history_gen;
 pub mod hostile;
 pub mod moto;
 pub mod process;
 pub mod smtp;
 
+pub use checker::sample as history_gen;
 pub use testkit::{dns_server, test_server, tls_server};
 
 use std::path::PathBuf;

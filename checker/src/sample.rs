@@ -1,11 +1,12 @@
-//! A synthetic history written straight into storage: the raw round files of
+//! Sample history written straight into storage: the raw round files of
 //! the most recent hours (what the checker would have left) and each node's
 //! history view over the whole span, built with the same
 //! `NodeView::add_round` the checker uses. [`generate`] writes a local
 //! results directory directly; [`generate_into`] writes through the
 //! checker's own storage code, so an S3 bucket gets exactly what checkers
-//! would have put there (views gzipped). For demos, screenshots, the browser
-//! tests and the page benchmark (`gen_history` is its command line).
+//! would have put there (views gzipped). For the demo (its checks, named),
+//! screenshots, the browser tests and the page benchmark (`gen_history` is
+//! its command line). Never called by `checker` itself.
 //!
 //! The data is deterministic for a seed: latencies per check with noise, an
 //! outage seen everywhere, one seen from a single location, a degraded spell,
@@ -14,7 +15,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use checker::storage::Storage;
+use crate::storage::Storage;
 use checkup_model::contract::incident_text::Node;
 use checkup_model::contract::node_view::view_key;
 use checkup_model::{
@@ -33,6 +34,21 @@ pub struct Spec {
     /// Raw round files are written for this many most recent hours.
     pub raw_hours: i64,
     pub seed: u64,
+    /// The checks by name; empty: `checks` checks named by [`title`].
+    pub check_list: Vec<SampleCheck>,
+    /// The nodes by name; empty: `nodes` nodes, node-1, node-2, ...
+    pub node_names: Vec<String>,
+}
+
+/// One check of a sample history.
+#[derive(Debug, Clone)]
+pub struct SampleCheck {
+    pub title: String,
+    pub endpoint: String,
+    pub kind: String,
+    /// Down in every round with this notice (the demo's checks that are
+    /// down on purpose), instead of the usual mostly healthy history.
+    pub always_down: Option<String>,
 }
 
 impl Spec {
@@ -45,7 +61,35 @@ impl Spec {
             interval: 60,
             raw_hours: 1,
             seed: 1,
+            check_list: Vec::new(),
+            node_names: Vec::new(),
         }
+    }
+
+    /// The checks, named.
+    pub fn sample_checks(&self) -> Vec<SampleCheck> {
+        if !self.check_list.is_empty() {
+            return self.check_list.clone();
+        }
+        (0..self.checks)
+            .map(|c| SampleCheck {
+                title: title(c),
+                endpoint: format!(
+                    "https://{}.example.com/health",
+                    title(c).to_lowercase().replace(' ', "-")
+                ),
+                kind: "http".into(),
+                always_down: None,
+            })
+            .collect()
+    }
+
+    /// The nodes, named.
+    pub fn sample_nodes(&self) -> Vec<String> {
+        if !self.node_names.is_empty() {
+            return self.node_names.clone();
+        }
+        (0..self.nodes).map(|n| format!("node-{}", n + 1)).collect()
     }
 }
 
@@ -128,7 +172,7 @@ pub fn generate(args: &Spec) {
 pub async fn generate_into(
     args: &Spec,
     storage: &dyn Storage,
-) -> Result<History, checker::storage::StorageError> {
+) -> Result<History, crate::storage::StorageError> {
     let history = build(args);
     for (name, bytes) in &history.rounds {
         let name = ResultFileName::parse(name).expect("a round file name");
@@ -157,12 +201,14 @@ pub fn build(args: &Spec) -> History {
         views: Vec::new(),
     };
     let mut rounds = 0u64;
-    for node_i in 0..args.nodes {
-        let node = format!("node-{}", node_i + 1);
+    let checks = args.sample_checks();
+    let nodes = args.sample_nodes();
+    for (node_i, node) in nodes.iter().enumerate() {
+        let node = node.clone();
         let mut view = NodeView::new(&node);
         view.interval_secs = args.interval;
         let mut rng = Rng(args.seed.wrapping_mul(1000).wrapping_add(node_i as u64));
-        let base: Vec<f64> = (0..args.checks)
+        let base: Vec<f64> = (0..checks.len())
             .map(|c| 20.0 + ((c * 37) % 280) as f64 + node_i as f64 * 15.0)
             .collect();
         let mut t = first;
@@ -171,8 +217,9 @@ pub fn build(args: &Spec) -> History {
             // way the page's daily bars count them.
             let days_ago = now.div_euclid(86_400) - t.div_euclid(86_400);
             let hour = t.rem_euclid(86_400) / 3_600;
-            let results: Vec<CheckResult> = (0..args.checks)
+            let results: Vec<CheckResult> = (0..checks.len())
                 .map(|c| {
+                    let check = &checks[c];
                     let mut ms = base[c] * (0.8 + 0.5 * rng.unit());
                     if rng.unit() < 0.01 {
                         ms *= 4.0; // the occasional slow answer
@@ -184,6 +231,7 @@ pub fn build(args: &Spec) -> History {
                         || (c % 7 == 6 && rng.unit() < 0.00002);
                     let slow = c == 2 && days_ago == 5 && (8..12).contains(&hour);
                     let maintenance = c == 4 && days_ago == 10 && (1..3).contains(&hour);
+                    let outage = outage || check.always_down.is_some();
                     let status = if outage {
                         Status::Down
                     } else if slow {
@@ -192,31 +240,37 @@ pub fn build(args: &Spec) -> History {
                     } else {
                         Status::Healthy
                     };
+                    let refused = check
+                        .always_down
+                        .clone()
+                        .unwrap_or_else(|| "connection refused".into());
                     CheckResult {
-                        title: title(c),
-                        endpoint: format!(
-                            "https://{}.example.com/health",
-                            title(c).to_lowercase().replace(' ', "-")
-                        ),
+                        title: check.title.clone(),
+                        endpoint: check.endpoint.clone(),
                         timestamp: t * 1_000_000_000,
-                        times: vec![Attempt {
-                            rtt: (ms * 1e6) as i64,
-                            error: if outage {
-                                "connection refused".into()
-                            } else {
-                                String::new()
-                            },
-                        }],
+                        // Heartbeats keep no response times, as the checker's don't.
+                        times: if check.kind == "heartbeat" {
+                            Vec::new()
+                        } else {
+                            vec![Attempt {
+                                rtt: (ms * 1e6) as i64,
+                                error: if outage {
+                                    refused.clone()
+                                } else {
+                                    String::new()
+                                },
+                            }]
+                        },
                         threshold: 1_000_000_000,
                         status,
                         notice: match status {
-                            Status::Down => "connection refused".into(),
+                            Status::Down => refused.clone(),
                             Status::Degraded => "median round trip time exceeded threshold".into(),
                             Status::Healthy => String::new(),
                         },
                         message: String::new(),
                         node: Some(node.clone()),
-                        kind: Some("http".into()),
+                        kind: Some(check.kind.clone()),
                         maintenance,
                     }
                 })
@@ -231,13 +285,13 @@ pub fn build(args: &Spec) -> History {
             rounds += 1;
             t += args.interval;
         }
-        if node_i == 0 {
+        if node_i == 0 && checks.len() > 1 {
             let opened = ((now.div_euclid(86_400) - 20) * 86_400 + 3 * 3_600) * 1_000_000_000;
             let id = format!("{opened}-{node}");
             let update = |state, body: &str, at: i64| IncidentUpdate {
                 id: id.clone(),
-                title: format!("{} unavailable", title(1)),
-                checks: vec![title(1)],
+                title: format!("{} unavailable", checks[1].title),
+                checks: vec![checks[1].title.clone()],
                 state,
                 body: body.into(),
                 doc: vec![Node::P(vec![Node::Text(body.into())])],
@@ -247,7 +301,10 @@ pub fn build(args: &Spec) -> History {
             view.incidents = vec![
                 update(
                     IncidentState::Investigating,
-                    "Requests to the **API** fail. We are looking into it.",
+                    &format!(
+                        "Requests to **{}** fail. We are looking into it.",
+                        checks[1].title
+                    ),
                     opened + 300_000_000_000,
                 ),
                 update(
@@ -273,8 +330,8 @@ pub fn build(args: &Spec) -> History {
     history.rounds.sort_by(|a, b| a.0.cmp(&b.0));
     eprintln!(
         "{rounds} rounds of {} checks on {} nodes over {} days in {:.1} s; raw files for the last {} h",
-        args.checks,
-        args.nodes,
+        checks.len(),
+        nodes.len(),
         args.days,
         started.elapsed().as_secs_f64(),
         args.raw_hours

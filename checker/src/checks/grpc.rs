@@ -4,7 +4,6 @@
 //! the status in the notice.
 
 use std::pin::Pin;
-use std::sync::Arc;
 
 use async_trait::async_trait;
 use hyper_util::rt::TokioIo;
@@ -14,6 +13,7 @@ use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 
+use super::tls_setup::Tls;
 use super::{Attempted, Builder, Probe, tcp, tls_setup};
 use crate::options::FieldError;
 use crate::options::Table;
@@ -49,11 +49,6 @@ pub const KIND: Kind<Builder> = Kind {
     build,
 };
 
-type Tls = (
-    tokio_rustls::TlsConnector,
-    rustls::pki_types::ServerName<'static>,
-);
-
 pub struct GrpcProbe {
     address: String,
     service: String,
@@ -63,27 +58,8 @@ pub struct GrpcProbe {
 fn build(table: &Table) -> Result<Box<dyn Probe>, FieldError> {
     let address = table.required_text("address")?;
     let (host, _port) = table.host_port("address")?.expect("address is set");
-    let use_tls = table.bool("tls")?.unwrap_or(false);
-    if !use_tls {
-        for field in ["tls_verify", "ca_file", "server_name"] {
-            if table.has(field) {
-                return Err(table.error(field, "only applies with tls = true"));
-            }
-        }
-    }
-    let tls = if use_tls {
-        let verify = table.bool("tls_verify")?.unwrap_or(true);
-        let ca = table.ca_file("ca_file")?;
-        let shared =
-            tls_setup::client_config(verify, ca.as_ref()).map_err(|e| table.error("ca_file", e))?;
-        // gRPC is HTTP/2 only: say so in the handshake, as servers expect.
-        let mut config = (*shared).clone();
-        config.alpn_protocols = vec![b"h2".to_vec()];
-        let name = tls_setup::table_server_name(table, host)?;
-        Some((tokio_rustls::TlsConnector::from(Arc::new(config)), name))
-    } else {
-        None
-    };
+    // gRPC is HTTP/2 only: say so in the handshake, as servers expect.
+    let tls = tls_setup::table_tls(table, host, &[b"h2"])?;
     Ok(Box::new(GrpcProbe {
         address,
         service: table.text("service")?.unwrap_or_default(),

@@ -41,24 +41,7 @@ pub struct TcpProbe {
 fn build(table: &Table) -> Result<Box<dyn Probe>, FieldError> {
     let address = table.required_text("address")?;
     let (host, _port) = table.host_port("address")?.expect("address is set");
-    let use_tls = table.bool("tls")?.unwrap_or(false);
-    if !use_tls {
-        for field in ["tls_verify", "ca_file", "server_name"] {
-            if table.has(field) {
-                return Err(table.error(field, "only applies with tls = true"));
-            }
-        }
-    }
-    let tls = if use_tls {
-        let verify = table.bool("tls_verify")?.unwrap_or(true);
-        let ca = table.ca_file("ca_file")?;
-        let config =
-            tls_setup::client_config(verify, ca.as_ref()).map_err(|e| table.error("ca_file", e))?;
-        let name = tls_setup::table_server_name(table, host)?;
-        Some((tokio_rustls::TlsConnector::from(config), name))
-    } else {
-        None
-    };
+    let tls = tls_setup::table_tls(table, host, &[])?;
     Ok(Box::new(TcpProbe { address, tls }))
 }
 

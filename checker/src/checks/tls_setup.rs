@@ -33,6 +33,31 @@ pub fn root_store(ca_file: Option<&CaFile>) -> Result<RootCertStore, String> {
 /// A client config that verifies against `root_store(ca_file)`, or accepts
 /// any certificate when `verify` is false. Checks with the same settings
 /// share one, since reading the system's roots is costly (BENCHMARKS.md).
+/// A connector and the name to verify, for the address kinds' TLS options
+/// (`tls`, `tls_verify`, `ca_file`, `server_name`): `None` without
+/// `tls = true`, when the others are refused. `alpn` names the protocols
+/// to offer (gRPC: `h2`).
+pub type Tls = (tokio_rustls::TlsConnector, ServerName<'static>);
+
+pub fn table_tls(table: &Table, host: String, alpn: &[&[u8]]) -> Result<Option<Tls>, FieldError> {
+    if !table.bool("tls")?.unwrap_or(false) {
+        for field in ["tls_verify", "ca_file", "server_name"] {
+            if table.has(field) {
+                return Err(table.error(field, "only applies with tls = true"));
+            }
+        }
+        return Ok(None);
+    }
+    let verify = table.bool("tls_verify")?.unwrap_or(true);
+    let ca = table.ca_file("ca_file")?;
+    let mut config = client_config(verify, ca.as_ref()).map_err(|e| table.error("ca_file", e))?;
+    if !alpn.is_empty() {
+        Arc::make_mut(&mut config).alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+    }
+    let name = table_server_name(table, host)?;
+    Ok(Some((tokio_rustls::TlsConnector::from(config), name)))
+}
+
 pub fn client_config(verify: bool, ca_file: Option<&CaFile>) -> Result<Arc<ClientConfig>, String> {
     type Shared = Mutex<Vec<((bool, Option<PathBuf>), Arc<ClientConfig>)>>;
     static SHARED: Shared = Mutex::new(Vec::new());

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use checkup_model::CheckResult;
 use checkup_model::contract::latest::{
     LATEST_DIR, LatestCheck, NodeLatest, latest_key, node_of_latest_name,
 };
 use checkup_model::derive::merge::{Location, is_fresh};
+use checkup_model::{CheckResult, NodeView};
 
 use crate::storage::Storage;
 
@@ -71,6 +71,7 @@ impl Peers {
         storage: &dyn Storage,
         started: i64,
         results: &[CheckResult],
+        tail: Option<NodeView>,
         now: i64,
     ) -> Seen {
         let mut seen = Seen::default();
@@ -126,6 +127,7 @@ impl Peers {
                     notice: r.notice.clone(),
                 })
                 .collect(),
+            tail,
         };
         match serde_json::to_vec(&mine) {
             Ok(bytes) => {
@@ -243,6 +245,7 @@ mod tests {
             &storage,
             now - 40 * SEC,
             &[result("Web", Status::Down, 0)],
+            None,
             now,
         )
         .await;
@@ -252,12 +255,19 @@ mod tests {
             &storage,
             now - 61 * SEC,
             &[result("Web", Status::Down, 0)],
+            None,
             now,
         )
         .await;
         let a = Peers::new("a", interval, now - 100 * SEC);
         let seen = a
-            .exchange(&storage, now, &[result("Web", Status::Healthy, now)], now)
+            .exchange(
+                &storage,
+                now,
+                &[result("Web", Status::Healthy, now)],
+                None,
+                now,
+            )
             .await;
         let fresh: Vec<&str> = seen
             .fresh_of("Web")
@@ -282,12 +292,14 @@ mod tests {
         let first = Peers::new("a", interval, now);
         let second = Peers::new("a", interval, now);
         assert_ne!(first.instance(), second.instance());
-        let seen = first.exchange(&storage, now, &[], now).await;
+        let seen = first.exchange(&storage, now, &[], None, now).await;
         assert!(seen.second_writer.is_none(), "alone so far");
-        let seen = second.exchange(&storage, now + SEC, &[], now + SEC).await;
+        let seen = second
+            .exchange(&storage, now + SEC, &[], None, now + SEC)
+            .await;
         assert_eq!(seen.second_writer.as_deref(), Some(first.instance()));
         let seen = first
-            .exchange(&storage, now + 2 * SEC, &[], now + 2 * SEC)
+            .exchange(&storage, now + 2 * SEC, &[], None, now + 2 * SEC)
             .await;
         assert_eq!(seen.second_writer.as_deref(), Some(second.instance()));
     }
@@ -300,18 +312,20 @@ mod tests {
         let interval = Duration::from_secs(1);
         let first = Peers::new("a", interval, now);
         let second = Peers::new("a", interval, now);
-        first.exchange(&storage, now, &[], now).await;
-        let seen = second.exchange(&storage, now + SEC, &[], now + SEC).await;
+        first.exchange(&storage, now, &[], None, now).await;
+        let seen = second
+            .exchange(&storage, now + SEC, &[], None, now + SEC)
+            .await;
         assert!(seen.second_writer.is_some());
         // The other one's next write lands after this one's read: this
         // round reads its own object, yet the warning holds.
         let seen = second
-            .exchange(&storage, now + 2 * SEC, &[], now + 2 * SEC)
+            .exchange(&storage, now + 2 * SEC, &[], None, now + 2 * SEC)
             .await;
         assert_eq!(seen.second_writer.as_deref(), Some(first.instance()));
         // Ten intervals after the copy was last seen, it is gone.
         let seen = second
-            .exchange(&storage, now + 12 * SEC, &[], now + 12 * SEC)
+            .exchange(&storage, now + 12 * SEC, &[], None, now + 12 * SEC)
             .await;
         assert!(seen.second_writer.is_none(), "{seen:?}");
     }

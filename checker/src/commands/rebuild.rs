@@ -39,6 +39,7 @@ pub async fn rebuild(path: &Path) -> Result<ExitCode, CommandError> {
             .expect("valid template"),
     );
     let mut view = NodeView::new(&config.node);
+    view.built = crate::checks::now_nanos();
     view.interval_secs = config.interval.as_secs() as i64;
     let skipped = fold_rounds(storage.as_ref(), &mut view, &rounds, |done| {
         bar.set_position(done as u64)
@@ -54,10 +55,12 @@ pub async fn rebuild(path: &Path) -> Result<ExitCode, CommandError> {
         .map_err(CommandError::storage("cannot record the incident updates"))?;
     let checks = view.checks.len();
     let mut derived = Derived::from_view(view);
-    derived.view.maintenance =
-        crate::maintenance::announce::announced(&config.maintenance, crate::checks::now_nanos());
+    derived.set_extras(
+        updates.clone(),
+        crate::maintenance::announce::announced(&config.maintenance, crate::checks::now_nanos()),
+    );
     let views = derived
-        .publish(storage.as_ref(), updates.clone())
+        .publish(storage.as_ref())
         .await
         .map_err(CommandError::storage("cannot write the rebuilt view"))?;
     if let Some(views) = views {

@@ -144,11 +144,19 @@ pub async fn run(path: &Path) -> Result<ExitCode, CommandError> {
                 }
             };
             metrics.round(&round.results, began.elapsed());
+            derived.set_extras(
+                incidents::load(&config.state_dir),
+                crate::maintenance::announce::announced(
+                    &config.maintenance,
+                    crate::checks::now_nanos(),
+                ),
+            );
             let seen = peers
                 .exchange(
                     storage.as_ref(),
                     round.started,
                     &round.results,
+                    Some(derived.view.tail()),
                     crate::checks::now_nanos(),
                 )
                 .await;
@@ -169,16 +177,11 @@ pub async fn run(path: &Path) -> Result<ExitCode, CommandError> {
                 None => note,
             };
             derived.view.second_writer = seen.second_writer.is_some();
-            derived.view.maintenance = crate::maintenance::announce::announced(
-                &config.maintenance,
-                crate::checks::now_nanos(),
-            );
             notifications.observe(&round.results, &seen);
             notifications.send_claimed(storage.as_ref(), &seen).await;
             // The view and badges are caches: a failed write is retried by
             // the next round, which writes them whole again.
-            let incidents = incidents::load(&config.state_dir);
-            match derived.publish(storage.as_ref(), incidents).await {
+            match derived.publish(storage.as_ref()).await {
                 Ok(Some(views)) => {
                     let now = crate::checks::now_nanos();
                     if let Err(e) = published.refresh(storage.as_ref(), &views, now).await {

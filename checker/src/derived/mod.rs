@@ -10,6 +10,7 @@ pub mod badges;
 use std::collections::HashMap;
 use std::time::Duration;
 
+use checkup_model::contract::announced::Announced;
 use checkup_model::contract::node_view::{VIEWS_DIR, node_of_view_key, view_key};
 use checkup_model::{CheckResult, IncidentUpdate, NodeView, ResultFileName, parse_round};
 use futures::StreamExt;
@@ -52,6 +53,11 @@ impl Derived {
                 NodeView::new(node)
             }
         };
+        if view.updated == 0 {
+            // A history started from nothing: pages holding an older one
+            // must download it again rather than fold rounds into theirs.
+            view.built = crate::checks::now_nanos();
+        }
         view.interval_secs = interval.as_secs() as i64;
         if view.updated > 0 {
             match own_rounds(storage, node, view.updated).await {
@@ -86,7 +92,16 @@ impl Derived {
         self.view.add_round(started, results);
     }
 
-    /// Writes the view, with `incidents`, and any badge that changed.
+    /// Sets what the view carries besides rounds, and the tag that tells
+    /// pages whether a view they hold still matches (see
+    /// [`checkup_model::contract::view_tail`]).
+    pub fn set_extras(&mut self, incidents: Vec<IncidentUpdate>, maintenance: Vec<Announced>) {
+        self.view.incidents = incidents;
+        self.view.maintenance = maintenance;
+        self.view.tag = tag_of(&self.view);
+    }
+
+    /// Writes the view and any badge that changed.
     /// Every [`MERGED_BADGES_EVERY`] rounds it also reads the other nodes'
     /// views for the merged badges, and returns all views (this one's
     /// included) for the other files derived from every node.
@@ -94,9 +109,7 @@ impl Derived {
     pub async fn publish(
         &mut self,
         storage: &dyn Storage,
-        incidents: Vec<IncidentUpdate>,
     ) -> Result<Option<Vec<NodeView>>, StorageError> {
-        self.view.incidents = incidents;
         let bytes = encode_view(&self.view)?;
         storage
             .put(&view_key(&self.view.node), bytes, "application/json")
@@ -146,6 +159,19 @@ async fn other_views(storage: &dyn Storage, node: &str) -> Result<Vec<NodeView>,
         }
     }
     Ok(views)
+}
+
+/// A digest of what a view holds besides rounds (FNV-1a, hex): when it was
+/// built, its incidents and its announced maintenance.
+fn tag_of(view: &NodeView) -> String {
+    let extras = serde_json::to_vec(&(view.built, &view.incidents, &view.maintenance))
+        .expect("incidents and maintenance serialize");
+    let hash = extras
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, &byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+    format!("{hash:016x}")
 }
 
 pub fn encode_view(view: &NodeView) -> Result<Vec<u8>, StorageError> {

@@ -2,10 +2,13 @@
 //! round, rewritten after every round. Small (one line per check), so every
 //! node reads every other node's each round to decide alerts together; the
 //! `instance` id tells a second checker writing under the same node name.
+//! It also carries the tail of the node's history view, from which the
+//! page brings the view it holds up to date on each refresh.
 
 use serde::{Deserialize, Serialize};
 
 use crate::contract::file_name::validate_node;
+use crate::contract::node_view::NodeView;
 use crate::contract::status::Status;
 
 /// The directory of latest-state objects.
@@ -23,6 +26,23 @@ pub struct NodeLatest {
     /// The writer's round interval, so readers know when it is stale.
     pub interval_secs: i64,
     pub checks: Vec<LatestCheck>,
+    /// The tail of this node's history view after the round (see
+    /// [`crate::contract::view_tail`]); absent from older checkers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tail: Option<NodeView>,
+}
+
+/// What the page reads of a latest object: only the view's tail.
+#[derive(Debug, Deserialize)]
+pub struct LatestTail {
+    #[serde(default)]
+    pub tail: Option<NodeView>,
+}
+
+impl LatestTail {
+    pub fn parse(text: &str) -> Result<LatestTail, serde_json::Error> {
+        serde_json::from_str(text)
+    }
 }
 
 /// One check in that round.
@@ -79,6 +99,7 @@ mod tests {
                 maintenance: false,
                 notice: String::new(),
             }],
+            tail: Some(NodeView::new("fra1")),
         };
         let text = serde_json::to_string(&latest).unwrap();
         assert!(
@@ -86,5 +107,8 @@ mod tests {
             "{text}"
         );
         assert_eq!(NodeLatest::parse(&text).unwrap(), latest);
+        let read = LatestTail::parse(&text).unwrap();
+        assert_eq!(read.tail, latest.tail);
+        assert!(LatestTail::parse(r#"{"node":"a"}"#).unwrap().tail.is_none());
     }
 }

@@ -13,3 +13,4 @@ pub mod result;
 pub mod rtt_stats;
 pub mod slug;
 pub mod status;
+pub mod view_tail;

@@ -150,7 +150,7 @@ impl Bucket {
 }
 
 impl Series {
-    fn new(resolution: Resolution) -> Series {
+    pub(crate) fn new(resolution: Resolution) -> Series {
         Series {
             step: resolution.step_secs,
             ..Series::default()
@@ -200,7 +200,7 @@ impl Series {
     }
 
     /// Every per-bucket column, to grow or trim them together.
-    fn columns_mut(&mut self) -> [&mut Vec<u32>; 6] {
+    pub(crate) fn columns_mut(&mut self) -> [&mut Vec<u32>; 6] {
         [
             &mut self.n,
             &mut self.down,
@@ -211,13 +211,25 @@ impl Series {
         ]
     }
 
+    /// Every per-bucket column, in the order of [`Series::columns_mut`].
+    pub(crate) fn columns(&self) -> [&Vec<u32>; 6] {
+        [
+            &self.n,
+            &self.down,
+            &self.degraded,
+            &self.maintenance,
+            &self.p50,
+            &self.p95,
+        ]
+    }
+
     fn push_empty(&mut self) {
         for column in self.columns_mut() {
             column.push(0);
         }
     }
 
-    fn drop_oldest(&mut self, count: usize) {
+    pub(crate) fn drop_oldest(&mut self, count: usize) {
         let count = count.min(self.len());
         for column in self.columns_mut() {
             column.drain(..count);
@@ -334,6 +346,20 @@ pub struct NodeView {
     /// [`crate::contract::announced`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub maintenance: Vec<crate::contract::announced::Announced>,
+    /// When this history was started from nothing or rebuilt, Unix ns (0:
+    /// unknown). Part of [`NodeView::tag`].
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub built: i64,
+    /// Changes whenever the view changes other than by adding rounds (a
+    /// rebuild, incidents, announced maintenance): a page holding a view
+    /// brings it up to date from `latest/<node>.json` only while the tags
+    /// agree (see [`crate::contract::view_tail`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub tag: String,
+}
+
+fn is_zero(value: &i64) -> bool {
+    *value == 0
 }
 
 /// Why a stored view cannot be used.
@@ -358,16 +384,25 @@ impl NodeView {
             incidents: Vec::new(),
             second_writer: false,
             maintenance: Vec::new(),
+            built: 0,
+            tag: String::new(),
         }
     }
 
     /// Reads a stored view, refusing one that is damaged or from the future.
     pub fn parse(text: &str) -> Result<NodeView, ViewError> {
         let view: NodeView = serde_json::from_str(text)?;
-        if view.version > VIEW_VERSION {
-            return Err(ViewError::Version(view.version));
+        view.check()?;
+        Ok(view)
+    }
+
+    /// Refuses a view that is damaged or from the future: columns of unequal
+    /// length or unexpected bucket sizes would be misdrawn.
+    pub fn check(&self) -> Result<(), ViewError> {
+        if self.version > VIEW_VERSION {
+            return Err(ViewError::Version(self.version));
         }
-        for check in &view.checks {
+        for check in &self.checks {
             let fits = check.series.len() == RESOLUTIONS.len()
                 && check
                     .series
@@ -378,7 +413,7 @@ impl NodeView {
                 return Err(ViewError::Inconsistent(check.title.clone()));
             }
         }
-        Ok(view)
+        Ok(())
     }
 
     /// Folds in one round of this node: `started` is the round's start (Unix

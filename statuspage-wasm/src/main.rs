@@ -13,7 +13,10 @@ mod views;
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 fn main() {
-    console_error_panic_hook::set_once();
+    // A panic's message on the console (the browser only says "unreachable").
+    std::panic::set_hook(Box::new(|panic| {
+        web_sys::console::error_1(&panic.to_string().into());
+    }));
     perf::mark("start");
     leptos::mount::mount_to_body(app::App);
 }

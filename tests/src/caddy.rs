@@ -8,6 +8,7 @@ use crate::process::{ChildGuard, free_port};
 
 pub struct Caddy {
     pub port: u16,
+    access_log: std::path::PathBuf,
     _process: ChildGuard,
 }
 
@@ -29,12 +30,16 @@ impl Caddy {
                 "{{\n\tadmin off\n\tauto_https off\n}}\n\n\
                  http://127.0.0.1:{port} {{\n\
                  \t{extra}\n\
+                 \tlog {{\n\t\toutput file {log}\n\t\tformat json\n\t}}\n\
                  \t@fresh path /config.json /results/*\n\
-                 \theader @fresh Cache-Control \"no-store\"\n\
+                 \theader @fresh Cache-Control \"no-cache\"\n\
+                 \t@rounds path_regexp /results/[0-9]{{19}}-[^/]*-check[.]json$\n\
+                 \theader @rounds Cache-Control \"public, max-age=31536000, immutable\"\n\
                  \thandle @fresh {{\n\t\troot * {site}\n\t\tfile_server\n\t}}\n\
                  \thandle {{\n\t\troot * {dist}\n\t\tfile_server {{\n\t\t\tprecompressed gzip\n\t\t}}\n\t}}\n}}\n",
                 site = site.display(),
                 dist = dist.display(),
+                log = work.join("access.log").display(),
             ),
         )
         .expect("cannot write the Caddyfile");
@@ -48,8 +53,23 @@ impl Caddy {
         process.wait_for_port(port);
         Caddy {
             port,
+            access_log: work.join("access.log"),
             _process: process,
         }
+    }
+
+    /// The requests answered so far, from Caddy's access log: (URI, status).
+    pub fn answered(&self) -> Vec<(String, u16)> {
+        let log = std::fs::read_to_string(&self.access_log).unwrap_or_default();
+        log.lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .map(|entry| {
+                (
+                    entry["request"]["uri"].as_str().unwrap_or("").to_string(),
+                    entry["status"].as_u64().unwrap_or(0) as u16,
+                )
+            })
+            .collect()
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -66,7 +66,7 @@ pub fn validate(raw: RawConfig, path: &Path) -> Result<Config, FieldError> {
         }
         None => DEFAULT_CONCURRENCY,
     };
-    let storage = storage::StorageConfig::from_raw(raw.storage.as_ref(), base_dir)?;
+    let mut storage = storage::StorageConfig::from_raw(raw.storage.as_ref(), base_dir)?;
     let state_dir = match &raw.state_dir {
         Some(d) if d.get_ref().trim().is_empty() => {
             return Err(FieldError::new(d.span(), "state_dir", "must not be empty"));
@@ -125,6 +125,7 @@ pub fn validate(raw: RawConfig, path: &Path) -> Result<Config, FieldError> {
     let site = site(raw.status_page.as_ref())?;
     let listen = listen(raw.listen.as_ref(), &built)?;
 
+    storage.interval = interval;
     Ok(Config {
         node,
         interval,

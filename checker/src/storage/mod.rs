@@ -109,12 +109,30 @@ fn split_key(key: &str) -> (Option<&str>, &str) {
     }
 }
 
+/// The interval assumed until the config's own is set.
+const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
+
 /// Validated storage settings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StorageConfig {
     pub kind: StorageKind,
     /// Own result files older than this are deleted after each round.
     pub check_expiry: Option<Duration>,
+    /// The round interval: what is rewritten every round (views, latest
+    /// objects, badges, feeds) may be cached for half of it.
+    pub interval: Duration,
+}
+
+/// Cache-Control of an immutable object (a round file): any cache may keep
+/// it for good.
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// Cache-Control of an object rewritten every round: a cache (a CDN in
+/// front of the bucket) may serve it for half an interval, so the bucket
+/// sees about two requests per object per interval however many visitors
+/// read it; browsers revalidate it on every refresh anyway.
+pub fn rewritten_cache_control(interval: Duration) -> String {
+    format!("public, max-age={}", (interval.as_secs() / 2).max(1))
 }
 
 /// Each kind's validated settings. `describe` and `open` match on it, so the
@@ -139,12 +157,14 @@ impl StorageConfig {
                     dir: local::default_dir(base_dir),
                 },
                 check_expiry: None,
+                interval: DEFAULT_INTERVAL,
             });
         };
         let (kind, table) = STORAGES.pick(raw, "storage")?;
         let config = StorageConfig {
             check_expiry: table.duration("check_expiry")?,
             kind: (kind.build)(&table, base_dir)?,
+            interval: DEFAULT_INTERVAL,
         };
         table.ensure_all_read()?;
         Ok(config)
@@ -164,6 +184,10 @@ impl StorageConfig {
 pub async fn open(config: &StorageConfig) -> Result<Box<dyn Storage>, StorageError> {
     match &config.kind {
         StorageKind::Local { dir } => Ok(Box::new(LocalStorage::open(dir)?)),
-        StorageKind::S3(settings) => Ok(Box::new(S3Storage::open(settings).await)),
+        StorageKind::S3(settings) => Ok(Box::new(
+            S3Storage::open(settings)
+                .await
+                .rewritten_every(config.interval),
+        )),
     }
 }

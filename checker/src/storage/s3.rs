@@ -200,12 +200,21 @@ impl S3Settings {
 pub struct S3Storage {
     settings: S3Settings,
     client: aws_sdk_s3::Client,
+    /// Cache-Control of what `put` writes (rewritten every round).
+    rewritten: String,
 }
 
 impl S3Storage {
+    /// Sets how long caches may keep objects rewritten every round.
+    pub fn rewritten_every(mut self, interval: std::time::Duration) -> S3Storage {
+        self.rewritten = super::rewritten_cache_control(interval);
+        self
+    }
+
     pub async fn open(settings: &S3Settings) -> S3Storage {
         let sdk = settings.sdk_config().await;
         S3Storage {
+            rewritten: super::rewritten_cache_control(super::DEFAULT_INTERVAL),
             client: settings.client(&sdk),
             settings: settings.clone(),
         }
@@ -267,6 +276,7 @@ impl Storage for S3Storage {
             .bucket(&self.settings.bucket)
             .key(&key)
             .content_type("application/json")
+            .cache_control(super::IMMUTABLE)
             .body(ByteStream::from(bytes))
             .send()
             .await
@@ -331,8 +341,7 @@ impl Storage for S3Storage {
             .key(&key)
             .content_type(content_type)
             .set_content_encoding(encoding)
-            // Derived files change every round: no cache may serve an old one.
-            .cache_control("no-cache")
+            .cache_control(&self.rewritten)
             .body(ByteStream::from(bytes))
             .send()
             .await

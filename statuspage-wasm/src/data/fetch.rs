@@ -1,4 +1,4 @@
-//! The browser's `fetch`, bare: a GET that bypasses the HTTP cache, and the
+//! The browser's `fetch`, bare: a GET that revalidates with the server, and the
 //! answer's status, headers and body. Called directly rather than through
 //! gloo-net, which brings a streams layer (wasm-streams) the page never uses.
 
@@ -7,12 +7,13 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestCache, RequestInit, Response};
 
-/// GETs `url`, bypassing the HTTP cache (these files change). An error is
-/// the browser's reason, in words: no answer at all, or a blocked one.
+/// GETs `url`, always asking the server (these files change), but
+/// conditionally: an unchanged object costs a 304, not its bytes. An error
+/// is the browser's reason, in words: no answer at all, or a blocked one.
 pub async fn get(url: &str) -> Result<Response, String> {
     let window = web_sys::window().ok_or("there is no window")?;
     let init = RequestInit::new();
-    init.set_cache(RequestCache::NoStore);
+    init.set_cache(RequestCache::NoCache);
     answer(window.fetch_with_str_and_init(url, &init)).await
 }
 

@@ -12,7 +12,7 @@ use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{LoadError, Loaded, fetch_new, fetch_views, load_config};
+use super::{LoadError, Loaded, fetch_new, list_views, load_config, update_views};
 use crate::perf;
 use crate::time::now_nanos;
 
@@ -154,12 +154,22 @@ impl PageData {
 
     /// One refresh: the views, or raw files when storage has none.
     async fn refresh(&self, cfg: &PageConfig, raw: &mut Loaded, first: bool) {
-        let fetched_views = fetch_views(cfg).await;
-        if first {
-            perf::mark("views");
-        }
-        match fetched_views {
-            Ok(fetched) if !fetched.views.is_empty() || !fetched.skipped.is_empty() => {
+        let listed = list_views(cfg).await;
+        match listed {
+            Ok(listed) if !listed.is_empty() => {
+                // Taken, not copied: the views are set again below, and
+                // nothing reads them meanwhile but the memos, untouched.
+                let held = if first {
+                    Vec::new()
+                } else {
+                    self.views
+                        .try_update_untracked(std::mem::take)
+                        .unwrap_or_default()
+                };
+                let fetched = update_views(listed, held).await;
+                if first {
+                    perf::mark("views");
+                }
                 set_if_changed(self.source, Source::Views);
                 set_if_changed(self.skipped, fetched.skipped);
                 self.views.set(fetched.views);

@@ -2,6 +2,7 @@
 
 use checkup_model::Index;
 use checkup_model::contract::index::files_since;
+use checkup_model::contract::latest::latest_key;
 use checkup_model::contract::node_view::node_of_view_key;
 
 use super::{Listed, LoadError, fetch_text};
@@ -34,6 +35,9 @@ pub async fn list_views(url: &str) -> Result<Vec<Listed>, LoadError> {
         .filter(|n| node_of_view_key(&format!("views/{n}")).is_some())
         .map(|n| Listed {
             url: format!("{base}views/{n}"),
+            latest_url: node_of_view_key(&format!("views/{n}"))
+                .map(|node| format!("{base}{}", latest_key(node)))
+                .unwrap_or_default(),
             name: format!("views/{n}"),
             timestamp: 0,
         })
@@ -55,6 +59,7 @@ pub async fn list(url: &str, since: i64) -> Result<Vec<Listed>, LoadError> {
             name: name.to_string(),
             timestamp,
             url: format!("{base}{name}"),
+            latest_url: String::new(),
         })
         .collect())
 }

@@ -47,6 +47,8 @@ pub struct Listed {
     pub name: String,
     pub timestamp: i64,
     pub url: String,
+    /// For a view: the URL of its node's latest object (empty otherwise).
+    pub latest_url: String,
 }
 
 /// A failure to load `what`, named with the URL shown for it.
@@ -57,8 +59,8 @@ fn failed(what: &str, shown_url: &str, why: String) -> LoadError {
     }
 }
 
-/// Fetches a resource, bypassing the HTTP cache (these files change), and
-/// checks the answer: see [`checked`].
+/// Fetches a resource, revalidating what the browser holds (these files
+/// change), and checks the answer: see [`checked`].
 async fn fetch_checked(
     url: &str,
     what: &str,
@@ -259,22 +261,42 @@ pub struct ViewsFetched {
     pub skipped: Vec<(String, String)>,
 }
 
-/// Lists the history views (one request) and downloads each (one per node).
-/// No views at all is not an error: the page then falls back to raw files.
-pub async fn fetch_views(config: &PageConfig) -> Result<ViewsFetched, LoadError> {
-    let listed = match &config.storage {
-        PageStorage::Local { url } => local::list_views(url).await?,
-        storage @ PageStorage::S3 { .. } => s3::list_views(storage).await?,
-    };
-    let downloads = futures::stream::iter(listed.into_iter().map(|l| async move {
-        let outcome =
-            match fetch_bytes(&l.url, "a history view", &l.name, Some(MAX_VIEW_BYTES)).await {
-                Ok(bytes) => std::str::from_utf8(&bytes)
-                    .map_err(|e| format!("it is not UTF-8 text ({e})"))
-                    .and_then(|text| NodeView::parse(text).map_err(|e| e.to_string())),
-                Err(e) => Err(e.why),
-            };
-        (l.name, outcome)
+/// Lists the history views (one request). None is not an error: the page
+/// then falls back to raw files.
+pub async fn list_views(config: &PageConfig) -> Result<Vec<Listed>, LoadError> {
+    match &config.storage {
+        PageStorage::Local { url } => local::list_views(url).await,
+        storage @ PageStorage::S3 { .. } => s3::list_views(storage).await,
+    }
+}
+
+/// Brings each listed node's view up to date (one request per node): a
+/// view in `held` from the tail in its node's latest object, when that
+/// gives exactly the view a download would (see
+/// `checkup_model::contract::view_tail`); otherwise, or for a node not held
+/// (the first load), by downloading the view.
+pub async fn update_views(listed: Vec<Listed>, mut held: Vec<NodeView>) -> ViewsFetched {
+    let downloads = futures::stream::iter(listed.into_iter().map(|l| {
+        let node = checkup_model::contract::node_view::node_of_view_key(&l.name);
+        let held = (held.iter())
+            .position(|v| Some(v.node.as_str()) == node)
+            .map(|at| held.swap_remove(at));
+        async move {
+            if let Some(mut view) = held
+                && let Some(tail) = fetch_tail(&l.latest_url).await
+                && view.absorb_tail(&tail)
+            {
+                return (l.name, Ok(view));
+            }
+            let outcome =
+                match fetch_bytes(&l.url, "a history view", &l.name, Some(MAX_VIEW_BYTES)).await {
+                    Ok(bytes) => std::str::from_utf8(&bytes)
+                        .map_err(|e| format!("it is not UTF-8 text ({e})"))
+                        .and_then(|text| NodeView::parse(text).map_err(|e| e.to_string())),
+                    Err(e) => Err(e.why),
+                };
+            (l.name, outcome)
+        }
     }))
     .buffer_unordered(PARALLEL_DOWNLOADS)
     .collect::<Vec<_>>()
@@ -290,5 +312,17 @@ pub async fn fetch_views(config: &PageConfig) -> Result<ViewsFetched, LoadError>
         }
     }
     checkup_model::sorting::sort_by(&mut fetched.views, |a, b| a.node.cmp(&b.node));
-    Ok(fetched)
+    fetched
+}
+
+/// The view tail in a node's latest object; none when it is missing,
+/// unreadable or written by a checker that keeps no tails, and the view is
+/// downloaded instead.
+async fn fetch_tail(url: &str) -> Option<NodeView> {
+    let response = fetch::get(url).await.ok().filter(Response::ok)?;
+    let bytes = fetch::bytes(&response).await.ok()?;
+    let text = std::str::from_utf8(&bytes).ok()?;
+    checkup_model::contract::latest::LatestTail::parse(text)
+        .ok()?
+        .tail
 }

@@ -4,6 +4,7 @@
 //! string), so requests stay "simple" and need no CORS preflight; without one
 //! (a public bucket) they go unsigned.
 
+use checkup_model::contract::latest::latest_key;
 use checkup_model::contract::node_view::node_of_view_key;
 use checkup_model::s3::sigv4::{Credentials, presign_get};
 use checkup_model::s3::{S3Location, parse_list};
@@ -11,7 +12,11 @@ use checkup_model::{PageStorage, ResultFileName};
 
 use super::{Listed, LoadError, fetch_text};
 
-/// Presigned URLs live this long (seconds): a refresh uses them at once.
+/// Presigned URLs are signed as of the start of a window this long
+/// (seconds), so a refresh asks for the same URL as the one before and the
+/// browser can revalidate what it holds (304) instead of downloading it.
+const SIGNING_WINDOW_SECS: i64 = 300;
+/// And live this long from then: at least ten minutes after first use.
 const URL_LIFETIME_SECS: u32 = 900;
 /// A listing longer than this many pages is a misconfiguration, not history.
 const MAX_LIST_PAGES: usize = 1000;
@@ -29,7 +34,8 @@ impl Signer {
         };
         // SystemTime::now() panics on wasm32: take the time from JavaScript.
         let now = (js_sys::Date::now() / 1000.0) as i64;
-        presign_get(url, credentials, now, URL_LIFETIME_SECS).map_err(|e| e.to_string())
+        let signed_at = now - now.rem_euclid(SIGNING_WINDOW_SECS);
+        presign_get(url, credentials, signed_at, URL_LIFETIME_SECS).map_err(|e| e.to_string())
     }
 }
 
@@ -80,13 +86,15 @@ pub async fn list_views(storage: &PageStorage) -> Result<Vec<Listed>, LoadError>
         let Some(name) = key.strip_prefix(&location.prefix) else {
             continue;
         };
-        if node_of_view_key(name).is_none() {
+        let Some(node) = node_of_view_key(name) else {
             continue;
-        }
+        };
+        let latest = format!("{}{}", location.prefix, latest_key(node));
         listed.push(Listed {
             name: name.to_string(),
             timestamp: 0,
             url: signer.url(&location.object_url(&key)).map_err(fail)?,
+            latest_url: signer.url(&location.object_url(&latest)).map_err(fail)?,
         });
     }
     Ok(listed)
@@ -145,6 +153,7 @@ pub async fn list(
                 name: name.to_string(),
                 timestamp: parsed.timestamp,
                 url,
+                latest_url: String::new(),
             });
         }
         match page.next_continuation_token {

@@ -266,6 +266,7 @@ async fn garage_with_views(spec: &Spec, caddy: &Caddy) -> (Garage, Value, u64) {
             credentials: Some((writer.id.clone(), writer.secret.clone())),
         }),
         check_expiry: None,
+        interval: std::time::Duration::from_secs(60),
     };
     let opened = checker::storage::open(&storage)
         .await

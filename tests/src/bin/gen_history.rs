@@ -105,6 +105,7 @@ async fn main() {
     let config = StorageConfig {
         kind: StorageKind::S3(s3),
         check_expiry: None,
+        interval: std::time::Duration::from_secs(60),
     };
     let written = match checker::storage::open(&config).await {
         Ok(storage) => generate_into(&args.spec, storage.as_ref()).await,

@@ -530,6 +530,39 @@ async fn history_views_in_garage_are_what_the_page_reads() {
         before.json
     );
 
+    // Rewritten every round (1 s here): caches keep it half an interval,
+    // at least a second. An unchanged view costs a 304, not its bytes.
+    assert_eq!(before.cache_control.as_deref(), Some("public, max-age=1"));
+    let etag = head_updated(&writer).await.expect("an ETag");
+    let unchanged = writer
+        .get_object()
+        .bucket(BUCKET)
+        .key("checkup/views/fra1-history.json")
+        .if_none_match(&etag)
+        .send()
+        .await;
+    let status = unchanged
+        .err()
+        .and_then(|e| e.raw_response().map(|r| r.status().as_u16()));
+    assert_eq!(status, Some(304), "Garage revalidates an unchanged view");
+    // Round files never change: any cache may keep them for good.
+    let keys = list_keys(&writer, BUCKET).await;
+    let round = keys
+        .iter()
+        .find(|k| k.ends_with("-fra1-check.json"))
+        .expect("a round file");
+    let head = writer
+        .head_object()
+        .bucket(BUCKET)
+        .key(round)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        head.cache_control(),
+        Some("public, max-age=31536000, immutable")
+    );
+
     // A restarted checker resumes from the gzipped view: the first view it
     // writes goes on counting from where the last one stopped (a view it
     // could not read would start again from one round).
@@ -603,6 +636,7 @@ async fn history_views_in_garage_are_what_the_page_reads() {
 struct StoredView {
     content_encoding: Option<String>,
     content_type: Option<String>,
+    cache_control: Option<String>,
     /// Rounds the view has counted (its minute buckets).
     rounds: u64,
     /// Bytes stored, and bytes of JSON once unpacked.
@@ -622,6 +656,7 @@ async fn stored_view(client: &aws_sdk_s3::Client) -> StoredView {
         .unwrap();
     let content_encoding = object.content_encoding().map(str::to_string);
     let content_type = object.content_type().map(str::to_string);
+    let cache_control = object.cache_control().map(str::to_string);
     let stored = object.body.collect().await.unwrap().into_bytes();
     let mut json = String::new();
     flate2::read::GzDecoder::new(&stored[..])
@@ -631,6 +666,7 @@ async fn stored_view(client: &aws_sdk_s3::Client) -> StoredView {
     StoredView {
         content_encoding,
         content_type,
+        cache_control,
         rounds: view.checks[0].series[0].n.iter().map(|&n| n as u64).sum(),
         stored: stored.len(),
         json: json.len(),

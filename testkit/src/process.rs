@@ -163,8 +163,14 @@ pub fn free_port() -> u16 {
 mod tests {
     use super::*;
 
+    /// The tests below take free ports at the same moment and could be
+    /// handed the same one (one test's listener then answers the other's
+    /// wait): they run one at a time.
+    static PORTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
     #[test]
     fn a_helper_that_exits_fails_at_once_with_its_output() {
+        let _one_at_a_time = PORTS.lock().unwrap_or_else(|e| e.into_inner());
         let started = Instant::now();
         let failure = std::panic::catch_unwind(|| {
             let mut helper = ChildGuard::spawn_logged(
@@ -191,6 +197,7 @@ mod tests {
 
     #[test]
     fn a_helper_that_listens_is_waited_for() {
+        let _one_at_a_time = PORTS.lock().unwrap_or_else(|e| e.into_inner());
         let port = free_port();
         let script = format!(
             "import socket, time\ns = socket.socket()\ntime.sleep(0.3)\ns.bind(('127.0.0.1', {port}))\ns.listen()\ntime.sleep(30)"

@@ -31,8 +31,6 @@ impl NodeView {
                     since: check.since,
                 })
                 .collect(),
-            incidents: Vec::new(),
-            maintenance: Vec::new(),
             ..self.clone_without_checks()
         }
     }

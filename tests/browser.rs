@@ -156,6 +156,21 @@ async fn shows_states_and_fetches_only_new_rounds(engine: Engine) {
         "config order"
     );
     assert_eq!(got[0].1, "healthy");
+    // One round of data covers none of the uptime spans: the shortest says
+    // since when its figure counts, the longer ones do not repeat it.
+    let uptimes = browser
+        .eval("return [...document.querySelectorAll('li.check[data-check=\"API\"] .uptime dd')].map(d => [d.textContent, d.title]);")
+        .await;
+    let uptimes: Vec<(String, String)> = serde_json::from_value(uptimes).unwrap();
+    assert_eq!(uptimes.len(), 4, "{uptimes:?}");
+    assert!(
+        uptimes[0].0.starts_with("100.00 % since ") && uptimes[0].1.starts_with("since "),
+        "{uptimes:?}"
+    );
+    for (figure, title) in &uptimes[1..] {
+        assert_eq!(figure, "–", "{uptimes:?}");
+        assert!(title.starts_with("no data before "), "{uptimes:?}");
+    }
     assert_eq!(got[1].1, "degraded");
     assert!(
         got[1].2.contains("above the 50ms threshold"),

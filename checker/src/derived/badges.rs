@@ -68,13 +68,19 @@ fn badges_of(checks: &[CheckOverview], now: i64, prefix: &str) -> Vec<(String, V
             ("24h", 86_400, 1, "uptime-24h"),
             ("30d", 30 * 86_400, 3, "uptime-30d"),
         ] {
-            let (value, colour) = match check.uptime(secs, res, now) {
-                Some(u) => (percent(u), uptime_colour(u)),
+            let uptime = check.uptime(secs, res, now);
+            let (value, colour) = match uptime {
+                Some(u) => (percent(u.ratio), uptime_colour(u.ratio)),
                 None => ("no data".to_string(), GREY),
+            };
+            // Data younger than the period: the badge says what it covers.
+            let label = match uptime.and_then(|u| u.since) {
+                Some(since) => format!("uptime since {}", since_when(since, now)),
+                None => format!("uptime {period}"),
             };
             badges.push((
                 format!("badges/{node_dash}{slug}-{key}.svg"),
-                render(&format!("uptime {period}"), &value, colour),
+                render(&label, &value, colour),
             ));
         }
         let medians: Vec<u64> = check
@@ -93,6 +99,18 @@ fn badges_of(checks: &[CheckOverview], now: i64, prefix: &str) -> Vec<(String, V
         ));
     }
     badges
+}
+
+/// Where an uptime's data begins (Unix s), in UTC: a time today, else a day.
+fn since_when(secs: i64, now: i64) -> String {
+    let Ok(ts) = jiff::Timestamp::from_second(secs) else {
+        return "?".into();
+    };
+    if now - secs < 86_400 {
+        ts.strftime("%H:%M UTC").to_string()
+    } else {
+        ts.strftime("%-d %b").to_string()
+    }
 }
 
 /// Uptime with two decimals, rounded down so any downtime shows below 100 %.
@@ -211,7 +229,12 @@ mod tests {
         assert!(status.contains("API &lt;v2&gt;: up"), "{status}");
         assert!(!status.contains("<v2>"), "titles are escaped");
         // 999 of 1000 rounds up: 99.9 %, never rounded up to 100.
-        assert!(badges["badges/n1-api-v2-uptime-30d.svg"].contains(">99.90%<"));
+        let month = &badges["badges/n1-api-v2-uptime-30d.svg"];
+        assert!(month.contains(">99.90%<"), "{month}");
+        // 1000 minutes of data: the badges say what they cover.
+        assert!(month.contains(">uptime since 00:00 UTC<"), "{month}");
+        let day = &badges["badges/n1-api-v2-uptime-24h.svg"];
+        assert!(day.contains(">uptime since 00:00 UTC<"), "{day}");
         let response = &badges["badges/n1-api-v2-response.svg"];
         assert!(response.contains(" ms<"), "{response}");
         let ms: f64 = response
@@ -221,6 +244,13 @@ mod tests {
             .parse()
             .unwrap();
         assert!((40.0..=44.0).contains(&ms), "{response}");
+    }
+
+    #[test]
+    fn data_from_before_today_is_named_by_its_day() {
+        let t0 = 1_700_006_400; // 2023-11-15 00:00 UTC
+        assert_eq!(since_when(t0, t0 + 3 * 86_400), "15 Nov");
+        assert_eq!(since_when(t0 + 3_600, t0 + 7_200), "01:00 UTC");
     }
 
     #[test]

@@ -67,6 +67,16 @@ impl ChartWindow {
     }
 }
 
+/// An uptime figure and the data behind it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Uptime {
+    /// Counted rounds that were not down, as a share of all counted rounds.
+    pub ratio: f64,
+    /// The start of the oldest bucket with data (Unix s) when the data
+    /// begins inside the span, so the figure covers less than the span.
+    pub since: Option<i64>,
+}
+
 /// The uptime periods shown per check, with the resolution that counts each.
 pub const UPTIME_PERIODS: [(&str, i64, usize); 4] = [
     ("24 h", DAY, 1),
@@ -214,20 +224,31 @@ impl CheckOverview {
     }
 
     /// Uptime over the `secs` before `now` (Unix s), using resolution `res`;
-    /// None when no counted round falls in that span.
-    pub fn uptime(&self, secs: i64, res: usize, now: i64) -> Option<f64> {
+    /// None when no counted round falls in that span. When the data begins
+    /// inside the span, the figure says since when it counts.
+    pub fn uptime(&self, secs: i64, res: usize, now: i64) -> Option<Uptime> {
         let since = now - secs;
         let (mut counted, mut down) = (0u64, 0u64);
+        let mut oldest = i64::MAX;
+        let mut step = 0;
         for h in &self.histories {
-            for b in h.series[res].buckets() {
+            let series = &h.series[res];
+            step = step.max(series.step);
+            if let Some(b) = series.buckets().find(|b| b.n > 0) {
+                oldest = oldest.min(b.start);
+            }
+            for b in series.buckets() {
                 // A bucket counts when most of it lies inside the span.
-                if b.start + h.series[res].step / 2 >= since && b.start <= now {
+                if b.start + series.step / 2 >= since && b.start <= now {
                     counted += b.counted() as u64;
                     down += b.down as u64;
                 }
             }
         }
-        (counted > 0).then(|| (counted - down) as f64 / counted as f64)
+        (counted > 0).then(|| Uptime {
+            ratio: (counted - down) as f64 / counted as f64,
+            since: (oldest > since + step).then_some(oldest),
+        })
     }
 
     /// The 90 daily bars ending with today (UTC), oldest first.
@@ -484,10 +505,34 @@ mod tests {
         let checks = overview(&[a, b], now, 600);
         let c = &checks[0];
         for (_, secs, res) in UPTIME_PERIODS {
-            assert_eq!(c.uptime(secs, res, now), Some(4.0 / 5.0), "{secs}");
+            let uptime = c.uptime(secs, res, now).unwrap();
+            assert_eq!(uptime.ratio, 4.0 / 5.0, "{secs}");
+            // An hour of data says so, in every span longer than that.
+            assert!(uptime.since.is_some(), "{secs}");
         }
         // Nothing in the last 5 minutes' buckets.
         assert_eq!(c.uptime(300, 1, now), None);
+    }
+
+    #[test]
+    fn uptime_says_since_when_only_inside_a_span_it_has_no_data_before() {
+        // Two days of rounds, one every 10 minutes.
+        let rounds: Vec<_> = (0..288)
+            .map(|i| (T0 + i * 600, Status::Healthy, 10))
+            .collect();
+        let now = T0 + 2 * DAY;
+        let checks = overview(&[view("a", &rounds)], now, 600);
+        let day = checks[0].uptime(DAY, 1, now).unwrap();
+        assert_eq!(
+            day,
+            Uptime {
+                ratio: 1.0,
+                since: None
+            },
+            "a day of data covers 24 h"
+        );
+        let week = checks[0].uptime(7 * DAY, 2, now).unwrap();
+        assert_eq!(week.since, Some(T0), "two days of data do not cover 7 d");
     }
 
     #[test]

@@ -31,8 +31,11 @@ pub struct Chart {
     pub medians: Vec<String>,
     /// A run of one bucket is a dot at its median.
     pub dots: Vec<(i64, i64)>,
-    /// The degraded threshold's height, if the check has one.
+    /// The degraded threshold's height, if the check has one in range.
     pub threshold_y: Option<i64>,
+    /// The degraded threshold (µs) when it lies far above the data, to be
+    /// named at the top edge instead of drawn.
+    pub threshold_above: Option<u32>,
 }
 
 /// A grid line or time mark: its position on its axis and its label.
@@ -71,13 +74,14 @@ pub fn describe(
     let (first, last) = (points.first()?, points.last()?);
     let step = points.get(1).map(|p| p.0 - first.0).unwrap_or(60).max(1);
     let (t0, t1) = (first.0, last.0 + step);
-    let top_us = points
+    // The axis fits the data; a threshold far above it would flatten the
+    // lines, so then it is only named at the top edge.
+    let data_top = points
         .iter()
         .filter_map(|(_, p)| p.map(|p| p.p95))
-        .chain(threshold_us)
-        .fold(1_000, u32::max) as i64
-        * 115
-        / 100;
+        .fold(1_000, u32::max);
+    let in_range = threshold_us.filter(|&t| t <= data_top.saturating_mul(2));
+    let top_us = data_top.max(in_range.unwrap_or(0)) as i64 * 115 / 100;
     let tick_us = nice_step(top_us / 4);
     let plot = Plot {
         left: 66,
@@ -99,7 +103,8 @@ pub fn describe(
         bands: Vec::new(),
         medians: Vec::new(),
         dots: Vec::new(),
-        threshold_y: threshold_us.map(|t| plot.y(t as i64)),
+        threshold_y: in_range.map(|t| plot.y(t as i64)),
+        threshold_above: threshold_us.filter(|_| in_range.is_none()),
     };
     let mut value = 0;
     while value <= top_us {
@@ -257,7 +262,9 @@ mod tests {
         assert_eq!(chart.bands.len(), 3, "{chart:?}");
         assert_eq!(chart.medians.len(), 2, "{chart:?}");
         assert_eq!(chart.dots.len(), 1, "{chart:?}");
-        assert!(chart.threshold_y.is_some());
+        // 500 ms is far above the slowest 90 ms: named, not drawn.
+        assert_eq!(chart.threshold_y, None);
+        assert_eq!(chart.threshold_above, Some(500_000));
         // The first run: three medians, and a band of three points up and
         // three back down.
         assert_eq!(chart.medians[0].split(' ').count(), 3, "{chart:?}");
@@ -276,7 +283,8 @@ mod tests {
 
     #[test]
     fn the_value_axis_reaches_past_the_threshold_in_round_steps() {
-        let points = vec![point(0, 40_000, 80_000), point(60, 40_000, 80_000)];
+        // A p95 of 150 ms: the 250-ms threshold is in range.
+        let points = vec![point(0, 40_000, 150_000), point(60, 40_000, 150_000)];
         let chart = describe(
             &points,
             Some(250_000),
@@ -292,7 +300,38 @@ mod tests {
         let plot_height = HEIGHT - 30 - 8;
         let y = HEIGHT - 30 - 250_000 * plot_height / 287_500;
         assert_eq!(chart.threshold_y, Some(y));
+        assert_eq!(chart.threshold_above, None);
         assert_eq!(chart.value_ticks[0].at, chart.bottom);
+    }
+
+    #[test]
+    fn a_threshold_far_above_the_data_is_named_not_drawn() {
+        // 1-ms answers against a 250-ms threshold.
+        let points = vec![point(0, 900, 1_200), point(60, 1_000, 1_300)];
+        let chart = describe(
+            &points,
+            Some(250_000),
+            ChartWindow::Hour,
+            800,
+            &|_| 0,
+            &|_| "t".into(),
+        )
+        .unwrap();
+        assert_eq!(chart.threshold_y, None);
+        assert_eq!(chart.threshold_above, Some(250_000));
+        // The axis reaches 115 % of the slowest p95, so the lines fill it.
+        let top = chart.value_ticks.last().unwrap();
+        assert!(
+            top.label.ends_with("ms") || top.label.ends_with("µs"),
+            "{top:?}"
+        );
+        assert!(
+            chart.medians[0].split(' ').all(|p| {
+                let y: i64 = p.split_once(',').unwrap().1.parse().unwrap();
+                y < chart.bottom - 50
+            }),
+            "{chart:?}"
+        );
     }
 
     #[test]

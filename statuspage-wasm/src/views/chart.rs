@@ -116,6 +116,13 @@ fn svg(chart: Chart) -> impl IntoView {
     let threshold = chart
         .threshold_y
         .map(|y| view! { <line class="threshold" x1=left y1=y x2=right y2=y/> });
+    let threshold_above = chart.threshold_above.map(|t| {
+        view! {
+            <text class="threshold-label" x=right - 4 y=chart.top + 12 text-anchor="end">
+                {format!("degraded above {} ↑", format_micros(t))}
+            </text>
+        }
+    });
     let width = chart.width;
     view! {
         <svg
@@ -133,6 +140,7 @@ fn svg(chart: Chart) -> impl IntoView {
             {medians}
             {dots}
             {threshold}
+            {threshold_above}
         </svg>
     }
 }

@@ -9,9 +9,19 @@ use leptos::prelude::*;
 use super::chart::ResponseChart;
 use super::day_bars::DayBars;
 use super::{Shown, format_micros, format_uptime};
-use crate::time::{ago, local_datetime};
+use crate::time::{ago, local_datetime, local_day, local_time};
 
 const DAYS: usize = 90;
+
+/// Where an uptime figure's data begins (Unix s): a time today, else a day.
+fn since_when(secs: i64, now_secs: i64) -> String {
+    let nanos = secs * 1_000_000_000;
+    if now_secs - secs < 86_400 {
+        local_time(nanos)
+    } else {
+        local_day(nanos)
+    }
+}
 
 /// A heading and the checks under it.
 #[derive(Debug, Clone, PartialEq)]
@@ -146,13 +156,33 @@ fn CheckRow(
         let now_secs = now_nanos / 1_000_000_000;
         let shown = Shown::of(&check);
         let latest = check.latest.clone();
+        // A span longer than the data says since when its figure counts;
+        // longer spans than that one would only repeat it.
+        let mut said_since = false;
         let uptimes = UPTIME_PERIODS
             .iter()
             .map(|&(label, secs, res)| {
+                let uptime = check.uptime(secs, res, now_secs);
+                let ratio = uptime.map(|u| u.ratio);
+                let (figure, note) = match uptime.and_then(|u| u.since) {
+                    Some(since) if said_since => (
+                        "–".to_string(),
+                        Some(format!("no data before {}", since_when(since, now_secs))),
+                    ),
+                    Some(since) => {
+                        said_since = true;
+                        (
+                            format_uptime(ratio),
+                            Some(format!("since {}", since_when(since, now_secs))),
+                        )
+                    }
+                    None => (format_uptime(ratio), None),
+                };
+                let first_note = (figure != "–").then(|| note.clone()).flatten();
                 view! {
                     <div class="uptime-item">
                         <dt>{label}</dt>
-                        <dd>{format_uptime(check.uptime(secs, res, now_secs))}</dd>
+                        <dd title=note>{figure}{first_note.map(|n| view! { <small>{format!(" {n}")}</small> })}</dd>
                     </div>
                 }
             })

@@ -8,12 +8,22 @@
 //! rendered the views (its `checkup:rendered` mark). Prints the median of
 //! several runs as a Markdown table.
 //!
+//! With `--refreshes N` (local storage only: the Performance API sees no
+//! sizes of cross-origin answers), one more page stays open while each node
+//! writes N more rounds, as its checker would (view and latest object), and
+//! the bytes and requests of the page's refreshes are summed: a second table.
+//!
 //! ```text
 //! bench_page [--runs 5] [--days 1,30,90] [--checks 50] [--nodes 3] [--storage local|garage]
+//!            [--refreshes 0]
 //! ```
 //! Run through `scripts/bench-page`, which builds the page first.
 
 use checker::storage::{S3Settings, StorageConfig, StorageKind};
+use checkup_model::contract::latest::{LatestCheck, NodeLatest, latest_key};
+use checkup_model::contract::node_view::view_key;
+use checkup_model::contract::result::Attempt;
+use checkup_model::{CheckResult, NodeView, Status};
 use serde_json::{Value, json};
 use system_tests::browser::Browser;
 use system_tests::caddy::Caddy;
@@ -36,6 +46,7 @@ struct Args {
     days: Vec<i64>,
     checks: usize,
     nodes: usize,
+    refreshes: usize,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -45,6 +56,7 @@ fn parse_args() -> Result<Args, String> {
         days: vec![1, 30, 90],
         checks: 50,
         nodes: 3,
+        refreshes: 0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -61,6 +73,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "--checks" => args.checks = value.parse().map_err(bad)?,
             "--nodes" => args.nodes = value.parse().map_err(bad)?,
+            "--refreshes" => args.refreshes = value.parse().map_err(bad)?,
             "--days" => {
                 args.days = value
                     .split(',')
@@ -76,6 +89,9 @@ fn parse_args() -> Result<Args, String> {
     }
     if args.runs == 0 || args.days.is_empty() {
         return Err("--runs and --days must not be empty".into());
+    }
+    if args.refreshes > 0 && args.storage != Storage::Local {
+        return Err("--refreshes measures local storage only: the Performance API sees no sizes of cross-origin answers".into());
     }
     Ok(args)
 }
@@ -184,6 +200,7 @@ async fn main() {
         args.runs
     );
     println!("|---|---|---|---|---|---|---|---|---|---|");
+    let mut refreshed = Vec::new();
     for &days in &args.days {
         let site = tempfile::tempdir().unwrap();
         let mut spec = Spec::new(&site.path().join("results"));
@@ -240,7 +257,203 @@ async fn main() {
             col(|l| l.views_loaded),
             col(|l| l.views_parsed),
         );
+        if args.refreshes > 0 {
+            refreshed.push((days, refreshes(&caddy, &spec, args.refreshes).await));
+        }
     }
+    if !refreshed.is_empty() {
+        println!();
+        println!(
+            "| history | refreshes (with a new round) | storage requests per refresh | bytes per refresh | bytes per refresh per node |"
+        );
+        println!("|---|---|---|---|---|");
+        for (days, r) in refreshed {
+            let per = |v: f64| v / r.refreshes as f64;
+            println!(
+                "| {days} d | {} ({}) | {:.1} | {:.1} KB | {:.1} KB |",
+                r.refreshes,
+                r.with_new_round,
+                per(r.requests),
+                per(r.bytes) / 1000.0,
+                per(r.bytes) / 1000.0 / r.nodes as f64,
+            );
+        }
+    }
+}
+
+/// What the refreshes of one open page moved, in total.
+struct Refreshed {
+    refreshes: usize,
+    /// Refreshes whose latest objects were new (200, not 304).
+    with_new_round: usize,
+    nodes: usize,
+    requests: f64,
+    bytes: f64,
+}
+
+/// One round's results for the generator's checks, all healthy.
+fn round_results(spec: &Spec, node: &str, at: i64) -> Vec<CheckResult> {
+    spec.sample_checks()
+        .iter()
+        .enumerate()
+        .map(|(i, check)| CheckResult {
+            title: check.title.clone(),
+            endpoint: check.endpoint.clone(),
+            timestamp: at,
+            times: vec![Attempt {
+                rtt: (20 + (i as i64 * 37 + at / 1_000_000_000) % 280) * 1_000_000,
+                error: String::new(),
+            }],
+            threshold: 1_000_000_000,
+            status: Status::Healthy,
+            notice: String::new(),
+            message: String::new(),
+            node: Some(node.to_string()),
+            kind: Some(check.kind.clone()),
+            maintenance: false,
+        })
+        .collect()
+}
+
+/// Opens the page with a 2-s refresh, then `count` times: every node writes
+/// one more round (its view and its latest object, as the checker does,
+/// through the checker's local storage) and the page refreshes twice (the
+/// second refresh began after the write). Sums the storage requests that
+/// followed the first render.
+async fn refreshes(caddy: &Caddy, spec: &Spec, count: usize) -> Refreshed {
+    let results = spec.dir.clone();
+    let config_path = results.parent().unwrap().join("config.json");
+    let config = std::fs::read_to_string(&config_path).unwrap();
+    let mut fast: Value = serde_json::from_str(&config).unwrap();
+    fast["refresh_interval_secs"] = json!(2);
+    std::fs::write(&config_path, fast.to_string()).unwrap();
+    let storage = checker::storage::open(&StorageConfig {
+        kind: StorageKind::Local {
+            dir: results.clone(),
+        },
+        check_expiry: None,
+        interval: std::time::Duration::from_secs(spec.interval as u64),
+    })
+    .await
+    .unwrap();
+    let mut views: Vec<NodeView> = spec
+        .sample_nodes()
+        .iter()
+        .map(|node| {
+            let text = std::fs::read_to_string(results.join(view_key(node))).unwrap();
+            NodeView::parse(&text).unwrap()
+        })
+        .collect();
+    // The generator writes no latest objects; the checker does.
+    for view in &views {
+        publish(storage.as_ref(), view).await;
+    }
+    let browser = Browser::start(1280, 1000).await;
+    browser.client.goto(&caddy.url("/")).await.unwrap();
+    browser.wait_for("li.check", 60).await;
+    let nodes = views.len() as u64;
+    // One refresh of the unchanged history first; then the requests so
+    // far (the first load and that refresh) are left out of the sums.
+    let asked = latest_reads(&browser).await;
+    wait_for_latest_reads(&browser, asked + nodes).await;
+    let first = browser
+        .eval(&format!("return {STORAGE}.length;"))
+        .await
+        .as_u64()
+        .unwrap();
+    for _ in 0..count {
+        // Written right after a refresh, so the next one (2 s later) finds
+        // a new round, as a page refreshing once per interval does.
+        let now = checker::checks::now_nanos();
+        for view in &mut views {
+            let node = view.node.clone();
+            view.add_round(now, &round_results(spec, &node, now));
+            publish(storage.as_ref(), view).await;
+        }
+        let asked = latest_reads(&browser).await;
+        wait_for_latest_reads(&browser, asked + nodes).await;
+    }
+    let after = browser
+        .eval(&format!(
+            "const r = {STORAGE}.slice({first});
+             const latest = r.filter(e => e.name.includes('/latest/'));
+             return [r.length, r.reduce((a, e) => a + e.transferSize, 0), latest.length,
+                     latest.filter(e => e.responseStatus === 200).length];"
+        ))
+        .await;
+    browser.close().await;
+    std::fs::write(&config_path, config).unwrap();
+    let latest = after[2].as_u64().unwrap();
+    Refreshed {
+        refreshes: (latest / nodes) as usize,
+        with_new_round: (after[3].as_u64().unwrap() / nodes) as usize,
+        nodes: views.len(),
+        requests: after[0].as_f64().unwrap(),
+        bytes: after[1].as_f64().unwrap(),
+    }
+}
+
+/// The page's storage requests (Resource Timing), as a JavaScript expression.
+const STORAGE: &str =
+    "performance.getEntriesByType('resource').filter(e => e.name.includes('/results/'))";
+
+/// How many latest objects the page has read.
+async fn latest_reads(browser: &Browser) -> u64 {
+    browser
+        .eval(&format!(
+            "return {STORAGE}.filter(e => e.name.includes('/latest/')).length;"
+        ))
+        .await
+        .as_u64()
+        .unwrap()
+}
+
+async fn wait_for_latest_reads(browser: &Browser, wanted: u64) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while latest_reads(browser).await < wanted {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the page stopped refreshing"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Writes a node's view and its latest object, as the checker does after
+/// a round.
+async fn publish(storage: &dyn checker::storage::Storage, view: &NodeView) {
+    let node = view.node.clone();
+    let latest = NodeLatest {
+        node: node.clone(),
+        instance: "bench".into(),
+        updated: view.updated,
+        interval_secs: view.interval_secs,
+        // As the checker writes it: a line per check for the other nodes.
+        checks: view
+            .checks
+            .iter()
+            .map(|c| LatestCheck {
+                title: c.title.clone(),
+                status: c.latest.status,
+                maintenance: c.latest.maintenance,
+                notice: c.latest.notice.clone(),
+            })
+            .collect(),
+        tail: Some(view.tail()),
+    };
+    let latest = serde_json::to_vec(&latest).unwrap();
+    storage
+        .put(&latest_key(&node), latest, "application/json")
+        .await
+        .unwrap();
+    storage
+        .put(
+            &view_key(&node),
+            serde_json::to_vec(view).unwrap(),
+            "application/json",
+        )
+        .await
+        .unwrap();
 }
 
 /// Starts Garage with a bucket that the generator fills as each node's

@@ -141,6 +141,9 @@ async fn incidents_maintenance_and_badges_from_the_checker_to_the_page() {
         .expect("incident <id> is ...")
         .to_string();
     assert!(id.ends_with("-n1"), "{opened}");
+    // checkup documented HTML in messages: the checker reads it into text
+    // and links when it writes the view, and the page shows only those.
+    checker(&config, &["message", "--check", "Login", MESSAGE]);
     let rounds = run_rounds(&config, &results, 3);
 
     // Badges, per node, for a README anywhere.
@@ -158,6 +161,14 @@ async fn incidents_maintenance_and_badges_from_the_checker_to_the_page() {
     let live = read_json(&view_path);
     assert_eq!(live["incidents"][0]["id"], id.as_str());
     assert!(live["checks"][1]["latest"]["maintenance"] == true);
+    assert_eq!(live["checks"][0]["latest"]["message"], MESSAGE);
+    assert!(
+        live["checks"][0]["message_doc"]
+            .as_array()
+            .is_some_and(|d| d.len() == 4),
+        "{}",
+        live["checks"][0]
+    );
     std::fs::remove_dir_all(results.join("views")).unwrap();
     std::fs::remove_dir_all(site.path().join("state")).unwrap();
     let rebuilt = checker(&config, &["rebuild"]);
@@ -203,6 +214,11 @@ async fn incidents_maintenance_and_badges_from_the_checker_to_the_page() {
     }
 }
 
+/// An operator's message in checkup's HTML, with hostile parts.
+const MESSAGE: &str = "<script>window.__pwned=2</script><b>Deploying</b> v2: see \
+    <a href=\"https://status.example.com/deploy\" onclick=\"window.__pwned=3\">the notes</a> \
+    &amp; <a href=\"javascript:window.__pwned=4\">more</a>";
+
 /// The open incident, its safe Markdown and the maintenance state, in one browser.
 async fn open_incident_is_shown(engine: Engine, url: &str) {
     let browser = Browser::start_in(engine, 1100, 900).await;
@@ -220,7 +236,10 @@ async fn open_incident_is_shown(engine: Engine, url: &str) {
                      md.textContent.includes('a trap and'),
                      md.textContent.includes('<script>window.__pwned=1</script>'),
                      md.querySelectorAll('li').length,
-                     typeof window.__pwned];",
+                     typeof window.__pwned,
+                     document.querySelector('li.check[data-check=\"Login\"] .check-message').textContent,
+                     [...document.querySelectorAll('.check-message a')].map(a => [a.getAttribute('href'), a.getAttributeNames().sort().join(' '), a.textContent]),
+                     document.querySelectorAll('.check-message b, .check-message script').length];",
         )
         .await;
     assert_eq!(
@@ -235,7 +254,10 @@ async fn open_incident_is_shown(engine: Engine, url: &str) {
             true,
             true,
             2,
-            "undefined"
+            "undefined",
+            "Deploying v2: see the notes & more",
+            [["https://status.example.com/deploy", "href rel", "the notes"]],
+            0
         ]),
         "{}",
         engine.name()

@@ -92,10 +92,12 @@ impl Derived {
         self.view.add_round(started, results);
     }
 
-    /// Sets what the view carries besides rounds, and the tag that tells
+    /// Reads the latest messages' HTML (see [`NodeView::read_messages`]),
+    /// sets what the view carries besides rounds, and the tag that tells
     /// pages whether a view they hold still matches (see
     /// [`checkup_model::contract::view_tail`]).
     pub fn set_extras(&mut self, incidents: Vec<IncidentUpdate>, maintenance: Vec<Announced>) {
+        self.view.read_messages();
         self.view.incidents = incidents;
         self.view.maintenance = maintenance;
         self.view.tag = tag_of(&self.view);

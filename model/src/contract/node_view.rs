@@ -14,6 +14,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::contract::incident::IncidentUpdate;
+use crate::contract::incident_text::Node;
+use crate::contract::message_html::message_nodes;
 use crate::{contract::result::CheckResult, contract::status::Status};
 
 /// The view format; a page meeting a newer one falls back to raw files.
@@ -318,6 +320,11 @@ pub struct CheckHistory {
     /// was kept, until the next round.
     #[serde(default)]
     pub since: i64,
+    /// The latest message's text and links when it holds HTML (checkup
+    /// documented HTML in messages): set by the checker, so the page only
+    /// builds elements from it (see [`NodeView::read_messages`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub message_doc: Vec<Node>,
 }
 
 /// One node's derived view, stored as `views/<node>-history.json`.
@@ -416,6 +423,21 @@ impl NodeView {
         Ok(())
     }
 
+    /// Reads each check's latest message as checkup's HTML when it holds
+    /// markup or entities, into its text and links (`message_doc`).
+    /// Called by the checker before it writes the view; the page never
+    /// parses HTML.
+    pub fn read_messages(&mut self) {
+        for check in &mut self.checks {
+            let message = &check.latest.message;
+            check.message_doc = if message.contains(['<', '&']) {
+                message_nodes(message)
+            } else {
+                Vec::new()
+            };
+        }
+    }
+
     /// Folds in one round of this node: `started` is the round's start (Unix
     /// ns, the file name's timestamp). Rounds must come oldest first.
     pub fn add_round(&mut self, started: i64, results: &[CheckResult]) {
@@ -431,6 +453,7 @@ impl NodeView {
                     latest: result.clone(),
                     series: RESOLUTIONS.iter().map(|&r| Series::new(r)).collect(),
                     since: result.timestamp,
+                    message_doc: Vec::new(),
                 },
             };
             let outcome = Outcome::of(result);

@@ -29,6 +29,7 @@ impl NodeView {
                     latest: check.latest.clone(),
                     series: check.series.iter().map(|s| s.tail(from_secs)).collect(),
                     since: check.since,
+                    message_doc: check.message_doc.clone(),
                 })
                 .collect(),
             ..self.clone_without_checks()
@@ -84,6 +85,7 @@ impl NodeView {
         for (held, new) in self.checks.iter_mut().zip(&tail.checks) {
             held.latest = new.latest.clone();
             held.since = new.since;
+            held.message_doc = new.message_doc.clone();
             for ((series, newer), resolution) in
                 held.series.iter_mut().zip(&new.series).zip(RESOLUTIONS)
             {

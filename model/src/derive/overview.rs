@@ -8,6 +8,7 @@
 //! upper bound, since percentiles of different nodes cannot be merged exactly).
 
 use crate::contract::file_name::ResultFileName;
+use crate::contract::incident_text::Node;
 use crate::contract::node_view::{Bucket, CheckHistory, DAILY, NodeView};
 use crate::contract::result::CheckResult;
 use crate::contract::status::Status;
@@ -181,6 +182,8 @@ pub struct CheckOverview {
     pub in_maintenance: bool,
     /// The newest result from any location.
     pub latest: CheckResult,
+    /// Its message's text and links, when it holds HTML.
+    pub message_doc: Vec<Node>,
     pub locations: Vec<Location>,
     /// Per node, the check's history (for uptime, bars and charts).
     histories: Vec<CheckHistory>,
@@ -376,6 +379,7 @@ pub fn overview(views: &[NodeView], now: i64, stale_after_secs: i64) -> Vec<Chec
                         status: Status::Healthy,
                         in_maintenance: false,
                         latest: latest.clone(),
+                        message_doc: history.message_doc.clone(),
                         locations: Vec::new(),
                         histories: Vec::new(),
                     });
@@ -385,6 +389,7 @@ pub fn overview(views: &[NodeView], now: i64, stale_after_secs: i64) -> Vec<Chec
             let check = &mut checks[at];
             if latest.timestamp > check.latest.timestamp {
                 check.latest = latest.clone();
+                check.message_doc = history.message_doc.clone();
             }
             check.histories.push(history.clone());
             check.locations.push(location);

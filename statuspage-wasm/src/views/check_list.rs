@@ -2,12 +2,14 @@
 //! its state, uptime over 24 h/7 d/30 d/90 d and 90 daily bars; the selected
 //! check (in the URL) opens to its locations and response-time chart.
 
+use checkup_model::contract::incident_text::Node;
 use checkup_model::derive::overview::{ChartWindow, CheckOverview, UPTIME_PERIODS};
 use checkup_model::{Incident, PageConfig};
 use leptos::prelude::*;
 
 use super::chart::ResponseChart;
 use super::day_bars::DayBars;
+use super::markdown;
 use super::{Shown, format_micros, format_uptime};
 use crate::time::{ago, local_datetime, local_day, local_time};
 
@@ -163,26 +165,24 @@ fn CheckRow(
             .iter()
             .map(|&(label, secs, res)| {
                 let uptime = check.uptime(secs, res, now_secs);
-                let ratio = uptime.map(|u| u.ratio);
-                let (figure, note) = match uptime.and_then(|u| u.since) {
-                    Some(since) if said_since => (
-                        "–".to_string(),
-                        Some(format!("no data before {}", since_when(since, now_secs))),
-                    ),
-                    Some(since) => {
-                        said_since = true;
-                        (
-                            format_uptime(ratio),
-                            Some(format!("since {}", since_when(since, now_secs))),
-                        )
+                let ratio = format_uptime(uptime.map(|u| u.ratio));
+                let since = uptime
+                    .and_then(|u| u.since)
+                    .map(|s| since_when(s, now_secs));
+                let (figure, title) = match since {
+                    Some(when) if said_since => {
+                        ("–".to_string(), Some(format!("no data before {when}")))
                     }
-                    None => (format_uptime(ratio), None),
+                    Some(when) => {
+                        said_since = true;
+                        (format!("{ratio} since {when}"), None)
+                    }
+                    None => (ratio, None),
                 };
-                let first_note = (figure != "–").then(|| note.clone()).flatten();
                 view! {
                     <div class="uptime-item">
                         <dt>{label}</dt>
-                        <dd title=note>{figure}{first_note.map(|n| view! { <small>{format!(" {n}")}</small> })}</dd>
+                        <dd title=title>{figure}</dd>
                     </div>
                 }
             })
@@ -256,7 +256,14 @@ fn CheckRow(
                 </div>
                 {show_endpoints.then(|| view! { <p class="check-endpoint">{latest.endpoint.clone()}</p> })}
                 {check.problem().map(|d| view! { <p class="check-notice">{d}</p> })}
-                {(!latest.message.is_empty()).then(|| view! { <p class="check-message">{latest.message.clone()}</p> })}
+                {(!latest.message.is_empty()).then(|| {
+                    // A message with HTML comes read by the checker: its text and links.
+                    let mut doc = check.message_doc.clone();
+                    if doc.is_empty() {
+                        doc.push(Node::Text(latest.message.clone()));
+                    }
+                    view! { <p class="check-message">{markdown::all(doc)}</p> }
+                })}
                 <dl class="uptime" aria-label="Uptime">{uptimes}</dl>
                 <DayBars title=title.clone() bars=check.daily_bars(now_secs, DAYS) incidents=own_incidents/>
                 {detail}

@@ -22,7 +22,8 @@ pub fn Markdown(doc: Vec<Node>, source: String) -> impl IntoView {
     view! { <div class="markdown">{children}</div> }
 }
 
-fn all(nodes: Vec<Node>) -> Vec<AnyView> {
+/// `nodes` as elements (check messages the checker read use it too).
+pub fn all(nodes: Vec<Node>) -> Vec<AnyView> {
     nodes.into_iter().map(build).collect()
 }
 

@@ -2,6 +2,7 @@
 //! with a read-write key, the page (served by Caddy) lists and downloads them
 //! in headless Chromium with a read-only key through CORS, and the read-only
 //! key can do nothing else. Retention deletes only the checker's own keys.
+//! Through a proxy in front of Garage, an unchanged view revalidates (304).
 
 use std::fs;
 use std::process::Command;
@@ -630,6 +631,44 @@ async fn history_views_in_garage_are_what_the_page_reads() {
     );
     browser.screenshot("s3-views").await;
     browser.close().await;
+
+    // Presigned URLs revalidate like any other: through a proxy in front of
+    // Garage (as a CDN would be), a second load of the page in the same
+    // browser gets a 304 for the unchanged view. WebKitWebDriver's session
+    // keeps no HTTP cache here (see tests/refresh.rs).
+    let proxy = Caddy::proxy(&s.garage.endpoint(), site.path());
+    let mut config = page_config(&s, Some(&s.reader));
+    config["storage"]["endpoint"] = json!(proxy.url(""));
+    fs::write(site.path().join("config.json"), config.to_string()).unwrap();
+    for engine in [Engine::Chromium, Engine::Firefox] {
+        // Both loads within one 5-minute signing window: the same URLs.
+        let into_window = now_nanos() / 1_000_000_000 % 300;
+        if into_window > 270 {
+            tokio::time::sleep(std::time::Duration::from_secs(301 - into_window as u64)).await;
+        }
+        let view_answers = || {
+            proxy
+                .answered()
+                .into_iter()
+                .filter(|(uri, _)| uri.starts_with("/status/checkup/views/fra1-history.json?"))
+                .map(|(_, status)| status)
+                .collect::<Vec<u16>>()
+        };
+        let before = view_answers().len();
+        let browser = Browser::start_in(engine, 1000, 800).await;
+        for _ in 0..2 {
+            browser.goto(&caddy.url("/")).await;
+            browser.wait_for("li.check[data-check=\"API\"]", 20).await;
+        }
+        browser.close().await;
+        let answers = view_answers()[before..].to_vec();
+        assert_eq!(
+            answers,
+            [200, 304],
+            "{}: the view through the proxy, loaded twice",
+            engine.name()
+        );
+    }
 }
 
 /// fra1's view as stored in the bucket.

@@ -58,6 +58,39 @@ impl Caddy {
         }
     }
 
+    /// A reverse proxy to `upstream` (as a CDN or gateway in front of a
+    /// bucket would be), logging every request. The Host header passes
+    /// through unchanged, so presigned URLs for the proxy's address hold.
+    pub fn proxy(upstream: &str, work: &Path) -> Caddy {
+        let port = free_port();
+        let caddyfile = work.join("Caddyfile.proxy");
+        let access_log = work.join("proxy-access.log");
+        std::fs::write(
+            &caddyfile,
+            format!(
+                "{{\n\tadmin off\n\tauto_https off\n}}\n\n\
+                 http://127.0.0.1:{port} {{\n\
+                 \tlog {{\n\t\toutput file {log}\n\t\tformat json\n\t}}\n\
+                 \treverse_proxy {upstream}\n}}\n",
+                log = access_log.display(),
+            ),
+        )
+        .expect("cannot write the proxy's Caddyfile");
+        let mut process = ChildGuard::spawn_logged_to(
+            "caddy proxy",
+            Command::new("caddy")
+                .args(["run", "--adapter", "caddyfile", "--config"])
+                .arg(&caddyfile),
+            &work.join("caddy-proxy.log"),
+        );
+        process.wait_for_port(port);
+        Caddy {
+            port,
+            access_log,
+            _process: process,
+        }
+    }
+
     /// The requests answered so far, from Caddy's access log: (URI, status).
     pub fn answered(&self) -> Vec<(String, u16)> {
         let log = std::fs::read_to_string(&self.access_log).unwrap_or_default();

@@ -18,6 +18,28 @@ use system_tests::workspace_root;
 
 const HOSTILE_TITLE: &str = "<script>alert(1)</script> ]]> \u{1}DB is slow";
 
+/// The weekly window's day: three days after today in its time zone, so
+/// whatever the hour the tests run at, it is neither in progress nor
+/// about to start, and the feed has its next and its last occurrence.
+fn weekly_day(now: i64) -> (&'static str, &'static str) {
+    const DAYS: [(&str, &str); 7] = [
+        ("mon", "MO"),
+        ("tue", "TU"),
+        ("wed", "WE"),
+        ("thu", "TH"),
+        ("fri", "FR"),
+        ("sat", "SA"),
+        ("sun", "SU"),
+    ];
+    let today = jiff::Timestamp::from_second(now)
+        .unwrap()
+        .in_tz("Europe/Berlin")
+        .unwrap()
+        .weekday()
+        .to_monday_zero_offset();
+    DAYS[(today as usize + 3) % 7]
+}
+
 fn rfc3339(secs: i64) -> String {
     jiff::Timestamp::from_second(secs).unwrap().to_string()
 }
@@ -67,7 +89,7 @@ end = "{now_end}"
 
 [[maintenance]]
 title = "Weekly patching"
-every = ["sun"]
+every = ["{weekly}"]
 at = "02:30"
 duration = "1h"
 timezone = "Europe/Berlin"
@@ -79,6 +101,7 @@ announce = "90d"
             soon_end = rfc3339(soon + 3600),
             now_start = rfc3339(now - 600),
             now_end = rfc3339(now + 3000),
+            weekly = weekly_day(now).0,
         ),
     )
     .unwrap();
@@ -364,7 +387,10 @@ fn three_nodes_publish_one_feed_calendar_and_status_api() {
         .find(|e| e["summary"] == "Weekly patching")
         .unwrap();
     assert_eq!(weekly["tzid"], "Europe/Berlin");
-    assert_eq!(weekly["rrule"], "FREQ=WEEKLY;BYDAY=SU");
+    assert_eq!(
+        weekly["rrule"],
+        format!("FREQ=WEEKLY;BYDAY={}", weekly_day(now).1)
+    );
     assert_eq!(weekly["duration_secs"], 3600.0);
     let occurrences: Vec<&str> = weekly["occurrences_utc"]
         .as_array()

@@ -1,10 +1,10 @@
 //! Fuzz target: any text as a check's message, which checkup documented as
-//! HTML and the page reduces to text and links. Reading it never panics,
+//! HTML and the checker reduces to text and links. Reading it never panics,
 //! and what comes out is only text, line breaks and links holding text.
 #![no_main]
 
+use checker::messages::html::message_nodes;
 use checkup_model::contract::incident_text::Node;
-use checkup_model::contract::message_html::message_nodes;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

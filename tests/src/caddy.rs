@@ -43,19 +43,7 @@ impl Caddy {
             ),
         )
         .expect("cannot write the Caddyfile");
-        let mut process = ChildGuard::spawn_logged_to(
-            "caddy",
-            Command::new("caddy")
-                .args(["run", "--adapter", "caddyfile", "--config"])
-                .arg(&caddyfile),
-            &work.join("caddy.log"),
-        );
-        process.wait_for_port(port);
-        Caddy {
-            port,
-            access_log: work.join("access.log"),
-            _process: process,
-        }
+        Caddy::run("caddy", &caddyfile, port, work.join("access.log"))
     }
 
     /// A reverse proxy to `upstream` (as a CDN or gateway in front of a
@@ -76,12 +64,23 @@ impl Caddy {
             ),
         )
         .expect("cannot write the proxy's Caddyfile");
+        Caddy::run("caddy proxy", &caddyfile, port, access_log)
+    }
+
+    /// Starts Caddy on `caddyfile` (its output beside it, as `<file>.log`)
+    /// and waits until it listens on `port`.
+    fn run(
+        name: &'static str,
+        caddyfile: &Path,
+        port: u16,
+        access_log: std::path::PathBuf,
+    ) -> Caddy {
         let mut process = ChildGuard::spawn_logged_to(
-            "caddy proxy",
+            name,
             Command::new("caddy")
                 .args(["run", "--adapter", "caddyfile", "--config"])
-                .arg(&caddyfile),
-            &work.join("caddy-proxy.log"),
+                .arg(caddyfile),
+            &std::path::PathBuf::from(format!("{}.log", caddyfile.display())),
         );
         process.wait_for_port(port);
         Caddy {

@@ -73,3 +73,29 @@ fn newest_file(path: &std::path::Path) -> Option<(std::time::SystemTime, PathBuf
         .filter_map(|e| newest_file(&e.ok()?.path()))
         .max_by_key(|(t, _)| *t)
 }
+
+/// The latest object a node's checker writes beside `view` after a round:
+/// a line per check for the other nodes, and the view's tail for pages.
+pub fn latest_of_view(
+    view: &checkup_model::NodeView,
+    instance: &str,
+) -> checkup_model::contract::latest::NodeLatest {
+    use checkup_model::contract::latest::{LatestCheck, NodeLatest};
+    NodeLatest {
+        node: view.node.clone(),
+        instance: instance.into(),
+        updated: view.updated,
+        interval_secs: view.interval_secs,
+        checks: view
+            .checks
+            .iter()
+            .map(|c| LatestCheck {
+                title: c.title.clone(),
+                status: c.latest.status,
+                maintenance: c.latest.maintenance,
+                notice: c.latest.notice.clone(),
+            })
+            .collect(),
+        tail: Some(view.tail()),
+    }
+}

@@ -92,12 +92,12 @@ impl Derived {
         self.view.add_round(started, results);
     }
 
-    /// Reads the latest messages' HTML (see [`NodeView::read_messages`]),
+    /// Reads the latest messages' HTML ([`crate::messages::html`]),
     /// sets what the view carries besides rounds, and the tag that tells
     /// pages whether a view they hold still matches (see
     /// [`checkup_model::contract::view_tail`]).
     pub fn set_extras(&mut self, incidents: Vec<IncidentUpdate>, maintenance: Vec<Announced>) {
-        self.view.read_messages();
+        crate::messages::html::read_messages(&mut self.view);
         self.view.incidents = incidents;
         self.view.maintenance = maintenance;
         self.view.tag = tag_of(&self.view);

@@ -7,7 +7,6 @@ pub mod incident;
 pub mod incident_text;
 pub mod index;
 pub mod latest;
-pub mod message_html;
 pub mod node_view;
 pub mod page_config;
 pub mod result;

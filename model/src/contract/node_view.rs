@@ -15,7 +15,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::contract::incident::IncidentUpdate;
 use crate::contract::incident_text::Node;
-use crate::contract::message_html::message_nodes;
 use crate::{contract::result::CheckResult, contract::status::Status};
 
 /// The view format; a page meeting a newer one falls back to raw files.
@@ -321,8 +320,8 @@ pub struct CheckHistory {
     #[serde(default)]
     pub since: i64,
     /// The latest message's text and links when it holds HTML (checkup
-    /// documented HTML in messages): set by the checker, so the page only
-    /// builds elements from it (see [`NodeView::read_messages`]).
+    /// documented HTML in messages): set by the checker when it writes the
+    /// view, so the page only builds elements from it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub message_doc: Vec<Node>,
 }
@@ -421,21 +420,6 @@ impl NodeView {
             }
         }
         Ok(())
-    }
-
-    /// Reads each check's latest message as checkup's HTML when it holds
-    /// markup or entities, into its text and links (`message_doc`).
-    /// Called by the checker before it writes the view; the page never
-    /// parses HTML.
-    pub fn read_messages(&mut self) {
-        for check in &mut self.checks {
-            let message = &check.latest.message;
-            check.message_doc = if message.contains(['<', '&']) {
-                message_nodes(message)
-            } else {
-                Vec::new()
-            };
-        }
     }
 
     /// Folds in one round of this node: `started` is the round's start (Unix

@@ -165,7 +165,7 @@ fn CheckRow(
             .iter()
             .map(|&(label, secs, res)| {
                 let uptime = check.uptime(secs, res, now_secs);
-                let ratio = format_uptime(uptime.map(|u| u.ratio));
+                let percent = format_uptime(uptime.map(|u| u.ratio));
                 let since = uptime
                     .and_then(|u| u.since)
                     .map(|s| since_when(s, now_secs));
@@ -175,9 +175,9 @@ fn CheckRow(
                     }
                     Some(when) => {
                         said_since = true;
-                        (format!("{ratio} since {when}"), None)
+                        (format!("{percent} since {when}"), None)
                     }
-                    None => (ratio, None),
+                    None => (percent, None),
                 };
                 view! {
                     <div class="uptime-item">

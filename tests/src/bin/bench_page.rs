@@ -20,16 +20,16 @@
 //! Run through `scripts/bench-page`, which builds the page first.
 
 use checker::storage::{S3Settings, StorageConfig, StorageKind};
-use checkup_model::contract::latest::{LatestCheck, NodeLatest, latest_key};
+use checkup_model::contract::latest::latest_key;
 use checkup_model::contract::node_view::view_key;
 use checkup_model::contract::result::Attempt;
 use checkup_model::{CheckResult, NodeView, Status};
 use serde_json::{Value, json};
 use system_tests::browser::Browser;
 use system_tests::caddy::Caddy;
-use system_tests::dist_dir;
 use system_tests::garage::{Garage, REGION, allow_cors};
 use system_tests::history_gen::{Spec, generate, generate_into};
+use system_tests::{dist_dir, latest_of_view};
 
 /// Where the history is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -317,9 +317,9 @@ fn round_results(spec: &Spec, node: &str, at: i64) -> Vec<CheckResult> {
 
 /// Opens the page with a 2-s refresh, then `count` times: every node writes
 /// one more round (its view and its latest object, as the checker does,
-/// through the checker's local storage) and the page refreshes twice (the
-/// second refresh began after the write). Sums the storage requests that
-/// followed the first render.
+/// through the checker's local storage) and the page refreshes once more.
+/// Sums the storage requests after the first load and one refresh of the
+/// unchanged history.
 async fn refreshes(caddy: &Caddy, spec: &Spec, count: usize) -> Refreshed {
     let results = spec.dir.clone();
     let config_path = results.parent().unwrap().join("config.json");
@@ -422,33 +422,15 @@ async fn wait_for_latest_reads(browser: &Browser, wanted: u64) {
 /// Writes a node's view and its latest object, as the checker does after
 /// a round.
 async fn publish(storage: &dyn checker::storage::Storage, view: &NodeView) {
-    let node = view.node.clone();
-    let latest = NodeLatest {
-        node: node.clone(),
-        instance: "bench".into(),
-        updated: view.updated,
-        interval_secs: view.interval_secs,
-        // As the checker writes it: a line per check for the other nodes.
-        checks: view
-            .checks
-            .iter()
-            .map(|c| LatestCheck {
-                title: c.title.clone(),
-                status: c.latest.status,
-                maintenance: c.latest.maintenance,
-                notice: c.latest.notice.clone(),
-            })
-            .collect(),
-        tail: Some(view.tail()),
-    };
-    let latest = serde_json::to_vec(&latest).unwrap();
+    let node = &view.node;
+    let latest = serde_json::to_vec(&latest_of_view(view, "bench")).unwrap();
     storage
-        .put(&latest_key(&node), latest, "application/json")
+        .put(&latest_key(node), latest, "application/json")
         .await
         .unwrap();
     storage
         .put(
-            &view_key(&node),
+            &view_key(node),
             serde_json::to_vec(view).unwrap(),
             "application/json",
         )

@@ -11,10 +11,10 @@
 use std::io::Write;
 
 use checkup_model::NodeView;
-use checkup_model::contract::latest::{LatestCheck, NodeLatest};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use system_tests::history_gen::{Spec, build};
+use system_tests::latest_of_view;
 
 fn gzip(bytes: &[u8]) -> usize {
     let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
@@ -49,24 +49,7 @@ fn main() {
         let history = build(&spec);
         let (_, bytes) = &history.views[0];
         let view = NodeView::parse(std::str::from_utf8(bytes).unwrap()).unwrap();
-        let latest = NodeLatest {
-            node: view.node.clone(),
-            instance: "0123456789abcdef".into(),
-            updated: view.updated,
-            interval_secs: view.interval_secs,
-            // As the checker writes it: a line per check for the other nodes.
-            checks: view
-                .checks
-                .iter()
-                .map(|c| LatestCheck {
-                    title: c.title.clone(),
-                    status: c.latest.status,
-                    maintenance: c.latest.maintenance,
-                    notice: c.latest.notice.clone(),
-                })
-                .collect(),
-            tail: Some(view.tail()),
-        };
+        let latest = latest_of_view(&view, "0123456789abcdef");
         let latest_json = serde_json::to_vec(&latest).unwrap();
         println!(
             "| {count} | {:.1} KB | {:.1} KB | {:.1} KB |",

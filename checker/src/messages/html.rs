@@ -1,16 +1,30 @@
 //! Check messages as text and safe links: checkup documented HTML in a
-//! check's `message`, so a message may hold tags. The page shows their text
-//! (common entities decoded, script and style bodies dropped, breaks kept)
-//! and keeps `<a href>` links as document links, never markup. Deliberately
-//! small: it runs in the page, whose size has a budget.
+//! check's `message`, so a message may hold tags. The checker reads them
+//! here when it writes a view (the check's `message_doc`), as it parses
+//! incident Markdown (`incidents/markdown.rs`): their text (common entities
+//! decoded, script and style bodies dropped, breaks kept) and `<a href>`
+//! links as document links, never markup. The page only builds elements
+//! from the tree, checking link targets again.
 
-use super::incident_text::Node;
+use checkup_model::NodeView;
+use checkup_model::contract::incident_text::Node;
+
+/// Reads each check's latest message into its `message_doc` when it holds
+/// markup or entities (plain text needs no tree).
+pub fn read_messages(view: &mut NodeView) {
+    for check in &mut view.checks {
+        let message = &check.latest.message;
+        check.message_doc = if message.contains(['<', '&']) {
+            message_nodes(message)
+        } else {
+            Vec::new()
+        };
+    }
+}
 
 /// `message` as text nodes, line breaks and links (targets are checked
 /// when the page builds them, as for incident text).
 pub fn message_nodes(message: &str) -> Vec<Node> {
-    // Bytes, not `str` patterns: this runs in the page, and each kind of
-    // pattern search adds its own code to the wasm.
     let b = message.as_bytes();
     let mut out = Vec::new();
     let mut text = String::new();

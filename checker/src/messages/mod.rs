@@ -4,6 +4,8 @@
 //! atomically; the running checker re-reads this small file every round, so a
 //! change shows from the next round on without a restart.
 
+pub mod html;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

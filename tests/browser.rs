@@ -164,7 +164,7 @@ async fn shows_states_and_fetches_only_new_rounds(engine: Engine) {
     let uptimes: Vec<(String, String)> = serde_json::from_value(uptimes).unwrap();
     assert_eq!(uptimes.len(), 4, "{uptimes:?}");
     assert!(
-        uptimes[0].0.starts_with("100.00 % since ") && uptimes[0].1.is_empty(),
+        uptimes[0].0.starts_with("100.00% since ") && uptimes[0].1.is_empty(),
         "{uptimes:?}"
     );
     for (figure, title) in &uptimes[1..] {
@@ -197,7 +197,7 @@ async fn shows_states_and_fetches_only_new_rounds(engine: Engine) {
     let skipped = browser.wait_for(".skipped", 5).await;
     let summary = skipped.text().await.unwrap();
     assert!(
-        summary.starts_with("1 file(s) could not be read"),
+        summary.starts_with("Files that could not be read and were skipped: 1"),
         "{summary}"
     );
     // Opening it says which file and why.
@@ -381,7 +381,7 @@ async fn hostile_files_are_skipped_and_never_run(engine: Engine) {
         .await
         .unwrap();
     assert!(
-        summary.starts_with("4 file(s) could not be read"),
+        summary == "Files that could not be read and were skipped: 4",
         "{summary}"
     );
     browser

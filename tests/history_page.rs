@@ -188,7 +188,7 @@ async fn ninety_days_of_history(engine: Engine) {
             tooltip.contains("Major outage") && tooltip.contains("incident: API unavailable"),
             "the tooltip shows on hover: {tooltip}"
         );
-        assert_eq!(uptimes[0], "100.00 %", "24 h");
+        assert_eq!(uptimes[0], "100.00%", "24 h");
         assert!(
             uptimes[2].starts_with("99.") && uptimes[3].starts_with("99."),
             "{uptimes:?}"
@@ -268,7 +268,7 @@ async fn ninety_days_of_history(engine: Engine) {
             .await;
         assert_eq!(state[0], "?window=7d&check=API", "{state}");
         assert!(
-            state[1].as_str().unwrap().contains("over the last 7d"),
+            state[1].as_str().unwrap().contains("over the last 7 days"),
             "{state}"
         );
         assert!(state[2].as_u64().unwrap() > 2, "chart has lines: {state}");

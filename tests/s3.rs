@@ -131,9 +131,10 @@ async fn checker_writes_to_garage_and_the_page_reads_with_a_read_only_key() {
     .unwrap();
 
     // The write key is nowhere in what the page is built from or fetches.
-    for file in fs::read_dir(dist_dir())
-        .unwrap()
-        .map(|e| e.unwrap().path())
+    for file in [dist_dir(), dist_dir().join("i18n")]
+        .iter()
+        .flat_map(|dir| fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()))
+        .filter(|path| path.is_file())
         .chain([site.path().join("config.json")])
     {
         let bytes = fs::read(&file).unwrap();

@@ -5,6 +5,8 @@
 use leptos::prelude::*;
 
 use crate::data::{PageData, Source};
+use crate::i18n::intl::{Unit, count};
+use crate::i18n::{Text, fill, t};
 use crate::page_state;
 use crate::views::{
     Banner, CheckList, Header, Incidents, Problem, ScheduledMaintenance, Timeline, WindowPicker,
@@ -24,6 +26,7 @@ pub fn App() -> impl IntoView {
         source,
         skipped,
         refreshed_once,
+        spoken,
         now,
         incidents,
         maintenance,
@@ -42,7 +45,7 @@ pub fn App() -> impl IntoView {
         config.with(|c| {
             c.as_ref()
                 .map(|c| c.title.clone())
-                .unwrap_or_else(|| "Status".into())
+                .unwrap_or_else(|| t(Text::Status).into())
         })
     };
     Effect::new(move |_| {
@@ -64,14 +67,15 @@ pub fn App() -> impl IntoView {
         true
     });
 
-    view! {
+    move || {
+        spoken.get().then(|| view! {
         <Header config=config/>
         <main id="main">
             {move || config_problem.get().map(|e| view! { <Problem error=e fatal=true/> })}
             {move || storage_problem.get().map(|e| view! { <Problem error=e fatal=false/> })}
             {move || {
                 let loading = config_problem.with(Option::is_none) && !data.ready();
-                loading.then(|| view! { <p class="loading" role="status">"Loading status…"</p> })
+                loading.then(|| view! { <p class="loading" role="status">{t(Text::Loading)}</p> })
             }}
             {move || {
                 data.ready().then(|| {
@@ -81,18 +85,18 @@ pub fn App() -> impl IntoView {
                             <Banner/>
                         })}
                         {move || (source.get() == Source::Raw).then(|| view! {
-                            <p class="fallback" role="note">{format!(
-                                "This storage has no history views, so the page shows only the raw results of the last {} h. Run `checker rebuild` on each node to get 90 days of history.",
-                                cfg.window_hours
+                            <p class="fallback" role="note">{fill(
+                                Text::RawOnly,
+                                &[&count(cfg.window_hours.into(), Unit::Hour, true)],
                             )}</p>
                         })}
                         {move || {
                             let list = skipped.get();
                             (!list.is_empty()).then(|| {
-                                let first = list.first().map(|(n, why)| format!("For example {n}: {why}"));
+                                let first = list.first().map(|(n, why)| fill(Text::SkippedExample, &[n, why]));
                                 view! {
                                     <details class="skipped" role="note">
-                                        <summary>{format!("{} file(s) could not be read and were skipped.", list.len())}</summary>
+                                        <summary>{fill(Text::Skipped, &[&list.len().to_string()])}</summary>
                                         <p>{first}</p>
                                     </details>
                                 }
@@ -101,9 +105,9 @@ pub fn App() -> impl IntoView {
                         {move || {
                             let nodes = second_writers.get();
                             (!nodes.is_empty()).then(|| view! {
-                                <p class="fallback second-writer" role="note">{format!(
-                                    "Two checkers write as the same node ({}): the figures for that location mix both and cannot be trusted until one is renamed.",
-                                    nodes.join(", ")
+                                <p class="fallback second-writer" role="note">{fill(
+                                    Text::SecondWriter,
+                                    &[&nodes.join(", ")],
                                 )}</p>
                             })
                         }}
@@ -111,7 +115,7 @@ pub fn App() -> impl IntoView {
                         <ScheduledMaintenance maintenance=maintenance now=now/>
                         <Timeline incidents=incidents maintenance=maintenance now=now/>
                         <div class="list-head">
-                            <h2 class="section-title">"Services"</h2>
+                            <h2 class="section-title">{t(Text::Services)}</h2>
                             <WindowPicker window=window/>
                         </div>
                         <CheckList checks=checks incidents=incidents config=cfg.clone() now=now window=window selected=selected/>
@@ -121,9 +125,10 @@ pub fn App() -> impl IntoView {
         </main>
         <footer>
             {move || match source.get() {
-                Source::Views => "Daily bars cover 90 days (UTC days) · times in your local time zone".to_string(),
-                Source::Raw => format!("Showing the last {} h · times in your local time zone", config.with(|c| c.as_ref().map(|c| c.window_hours).unwrap_or(24))),
+                Source::Views => t(Text::FooterViews).to_string(),
+                Source::Raw => fill(Text::FooterRaw, &[&count(config.with(|c| c.as_ref().map(|c| c.window_hours).unwrap_or(24)).into(), Unit::Hour, true)]),
             }}
         </footer>
+    })
     }
 }

@@ -173,6 +173,6 @@ pub fn show_state_in_tab(overall: Overall, title: &str) {
 pub fn tab_word(overall: Overall) -> Option<&'static str> {
     match overall {
         Overall::Operational | Overall::NoData => None,
-        other => Some(other.headline()),
+        other => Some(crate::views::headline(other)),
     }
 }

@@ -1,5 +1,5 @@
 //! Time from the browser's clock (`SystemTime::now` panics on wasm32) and
-//! times shown in the visitor's locale and local time zone.
+//! times shown in the page's language and the visitor's local time zone.
 //!
 //! Formatting goes through one `Intl.DateTimeFormat` per style, built on
 //! first use: `Date.toLocale…String` builds a formatter on every call, and
@@ -7,8 +7,10 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Array, Date, Function, Intl, Object, Reflect};
+use js_sys::{Date, Function, Intl};
 use wasm_bindgen::JsValue;
+
+use crate::i18n::intl::{locales, options};
 
 /// Now, Unix nanoseconds.
 pub fn now_nanos() -> i64 {
@@ -89,11 +91,7 @@ fn formatter(style: Style) -> Function {
         if let Some((_, f)) = all.iter().find(|(s, _)| *s == style) {
             return f.clone();
         }
-        let options = Object::new();
-        for (key, value) in style.options() {
-            let _ = Reflect::set(&options, &(*key).into(), &(*value).into());
-        }
-        let f = Intl::DateTimeFormat::new(&Array::new(), &options).format();
+        let f = Intl::DateTimeFormat::new(&locales(), &options(style.options())).format();
         all.push((style, f.clone()));
         f
     })
@@ -161,18 +159,6 @@ pub fn utc_day(secs: i64) -> String {
         days.push((secs, text.clone()));
         text
     })
-}
-
-/// "just now", "3 min ago", "2 h ago", "5 d ago".
-pub fn ago(nanos: i64, now: i64) -> String {
-    let secs = (now - nanos).max(0) / 1_000_000_000;
-    match secs {
-        0..=9 => "just now".into(),
-        10..=59 => format!("{secs} s ago"),
-        60..=3599 => format!("{} min ago", secs / 60),
-        3600..=86_399 => format!("{} h ago", secs / 3600),
-        _ => format!("{} d ago", secs / 86_400),
-    }
 }
 
 /// How far the visitor's local time is ahead of UTC at `secs`, in seconds,

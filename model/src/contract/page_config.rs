@@ -40,6 +40,40 @@ pub struct PageConfig {
     /// background is usually too dark on a black one).
     #[serde(default)]
     pub dark_colors: Colors,
+    /// The page's language for visitors who have not picked one, instead of
+    /// their browser's: one of [`LANGUAGES`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+/// The languages the page speaks: (BCP 47 tag, name in that language).
+/// Each has `i18n/<tag>.json` beside the page.
+pub const LANGUAGES: [(&str, &str); 8] = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("pt-BR", "Português (Brasil)"),
+    ("ja", "日本語"),
+    ("zh-CN", "简体中文"),
+    ("ar", "العربية"),
+];
+
+/// The supported language closest to a visitor's `tag`: the same tag
+/// (any case), else the same primary language ("de-AT" is "de", "pt" is
+/// "pt-BR").
+pub fn supported_language(tag: &str) -> Option<&'static str> {
+    let primary = |t: &str| {
+        t.split(['-', '_'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    };
+    LANGUAGES
+        .iter()
+        .find(|(l, _)| l.eq_ignore_ascii_case(tag))
+        .or_else(|| LANGUAGES.iter().find(|(l, _)| primary(l) == primary(tag)))
+        .map(|(l, _)| *l)
 }
 
 /// A header link.
@@ -304,6 +338,7 @@ impl PageConfig {
             show_endpoints: true,
             colors: Colors::default(),
             dark_colors: Colors::default(),
+            language: None,
         }
     }
 
@@ -333,6 +368,15 @@ impl PageConfig {
                     link.url
                 ));
             }
+        }
+        if let Some(language) = &cfg.language
+            && !LANGUAGES.iter().any(|(l, _)| l == language)
+        {
+            let known: Vec<&str> = LANGUAGES.iter().map(|(l, _)| *l).collect();
+            return Err(format!(
+                "language {language:?} is not one the page speaks: use one of {}",
+                known.join(", ")
+            ));
         }
         if let Some(logo) = &cfg.logo_url
             && !is_safe_url(logo)
@@ -382,6 +426,27 @@ mod tests {
                 url: "results/".into()
             }
         );
+    }
+
+    #[test]
+    fn languages_are_checked_and_matched() {
+        let c = PageConfig::parse(r#"{"storage":{"type":"local","url":"r/"},"language":"pt-BR"}"#)
+            .unwrap();
+        assert_eq!(c.language.as_deref(), Some("pt-BR"));
+        let e = PageConfig::parse(r#"{"storage":{"type":"local","url":"r/"},"language":"de-DE"}"#)
+            .unwrap_err();
+        assert!(e.contains("\"de-DE\"") && e.contains("en, de, fr"), "{e}");
+        for (tag, found) in [
+            ("de-AT", Some("de")),
+            ("PT", Some("pt-BR")),
+            ("zh-Hans-CN", Some("zh-CN")),
+            ("en-US", Some("en")),
+            ("ar-EG", Some("ar")),
+            ("sv", None),
+            ("", None),
+        ] {
+            assert_eq!(supported_language(tag), found, "{tag}");
+        }
     }
 
     #[test]

@@ -190,8 +190,9 @@ pub struct CheckOverview {
 }
 
 impl CheckOverview {
-    /// Why the check is not healthy, in words (see [`Location`]s).
-    pub fn problem(&self) -> Option<String> {
+    /// Why the check is not healthy, in words (see [`Location`]s); a
+    /// location that stopped reporting is said to with `stale_notice`.
+    pub fn problem(&self, stale_notice: &str) -> Option<String> {
         if self.locations.len() <= 1 {
             return (!self.latest.notice.is_empty()).then(|| self.latest.notice.clone());
         }
@@ -200,10 +201,11 @@ impl CheckOverview {
             .iter()
             .filter(|l| l.status != Status::Healthy)
             .map(|l| {
-                if l.notice.is_empty() {
+                let notice = if l.fresh { &l.notice } else { stale_notice };
+                if notice.is_empty() {
                     l.node.clone()
                 } else {
-                    format!("{}: {}", l.node, l.notice)
+                    format!("{}: {notice}", l.node)
                 }
             })
             .collect();
@@ -598,8 +600,8 @@ mod tests {
         assert_eq!(checks[0].locations[0].node, "gone");
         assert!(checks[0].locations[0].notice.contains("no recent results"));
         assert_eq!(
-            checks[0].problem().as_deref(),
-            Some("gone: no recent results from this location"),
+            checks[0].problem("silent").as_deref(),
+            Some("gone: silent"),
             "with several locations, each troubled one is named"
         );
         // With every location silent, the last word still stands.

@@ -7,7 +7,6 @@
 //! a time.
 
 use crate::derive::overview::{ChartPoint, ChartWindow};
-use crate::drawing::format::format_micros;
 
 /// The chart's height in pixels.
 pub const HEIGHT: i64 = 200;
@@ -61,8 +60,8 @@ impl Chart {
 /// The chart of `points` (from `CheckOverview::chart`), `width` pixels
 /// wide, or `None` with nothing to draw. `utc_offset` says how far the
 /// visitor's clock is ahead of UTC at an instant (Unix seconds), so time
-/// ticks fall on local round times, and `label` words a tick (Unix seconds)
-/// in the visitor's locale.
+/// ticks fall on local round times, `label` words a tick (Unix seconds)
+/// in the visitor's locale and `value_label` a response time (µs, above 0).
 pub fn describe(
     points: &[(i64, Option<ChartPoint>)],
     threshold_us: Option<u32>,
@@ -70,6 +69,7 @@ pub fn describe(
     width: i64,
     utc_offset: &dyn Fn(i64) -> i64,
     label: &dyn Fn(i64) -> String,
+    value_label: &dyn Fn(u32) -> String,
 ) -> Option<Chart> {
     let (first, last) = (points.first()?, points.last()?);
     let step = points.get(1).map(|p| p.0 - first.0).unwrap_or(60).max(1);
@@ -113,7 +113,7 @@ pub fn describe(
             label: if value == 0 {
                 "0".to_string()
             } else {
-                format_micros(value as u32)
+                value_label(value as u32)
             },
         });
         value += tick_us;
@@ -219,6 +219,7 @@ fn coordinates(points: impl Iterator<Item = (i64, i64)>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::drawing::format::format_micros;
 
     fn point(start: i64, p50: u32, p95: u32) -> (i64, Option<ChartPoint>) {
         (start, Some(ChartPoint { start, p50, p95 }))
@@ -230,9 +231,15 @@ mod tests {
 
     #[test]
     fn nothing_to_draw_is_no_chart() {
-        let chart = describe(&[], None, ChartWindow::Hour, 800, &|_| 0, &|_| {
-            String::new()
-        });
+        let chart = describe(
+            &[],
+            None,
+            ChartWindow::Hour,
+            800,
+            &|_| 0,
+            &|_| String::new(),
+            &format_micros,
+        );
         assert_eq!(chart, None);
     }
 
@@ -256,6 +263,7 @@ mod tests {
             800,
             &|_| 0,
             &|_| "t".into(),
+            &format_micros,
         )
         .unwrap();
         assert_eq!((chart.width, chart.right), (800, 792));
@@ -292,6 +300,7 @@ mod tests {
             800,
             &|_| 0,
             &|_| "t".into(),
+            &format_micros,
         )
         .unwrap();
         // Top is 115 % of the threshold (287.5 ms): steps of 100 ms.
@@ -315,6 +324,7 @@ mod tests {
             800,
             &|_| 0,
             &|_| "t".into(),
+            &format_micros,
         )
         .unwrap();
         assert_eq!(chart.threshold_y, None);
@@ -342,10 +352,18 @@ mod tests {
         let points: Vec<_> = (0..60).map(|m| point(t0 + m * 60, 1_000, 2_000)).collect();
         let offset = 90 * 60;
         let ticks = std::cell::RefCell::new(Vec::new());
-        let chart = describe(&points, None, ChartWindow::Hour, 800, &|_| offset, &|t| {
-            ticks.borrow_mut().push(t);
-            format!("<{t}>")
-        })
+        let chart = describe(
+            &points,
+            None,
+            ChartWindow::Hour,
+            800,
+            &|_| offset,
+            &|t| {
+                ticks.borrow_mut().push(t);
+                format!("<{t}>")
+            },
+            &format_micros,
+        )
         .unwrap();
         let ticks = ticks.into_inner();
         assert_eq!(ticks.len(), 6, "{ticks:?}");
@@ -356,9 +374,15 @@ mod tests {
         assert_eq!(chart.time_ticks[0].label, format!("<{}>", ticks[0]));
         assert!(chart.time_ticks.windows(2).all(|w| w[0].at < w[1].at));
         // A phone gets half as many.
-        let narrow = describe(&points, None, ChartWindow::Hour, 300, &|_| offset, &|_| {
-            String::new()
-        })
+        let narrow = describe(
+            &points,
+            None,
+            ChartWindow::Hour,
+            300,
+            &|_| offset,
+            &|_| String::new(),
+            &format_micros,
+        )
         .unwrap();
         assert_eq!(narrow.time_ticks.len(), 3);
     }
@@ -375,10 +399,18 @@ mod tests {
             .map(|i| point(t0 + i * 300, 1_000, 2_000))
             .collect();
         let ticks = std::cell::RefCell::new(Vec::new());
-        describe(&points, None, ChartWindow::Week, 800, &offset, &|t| {
-            ticks.borrow_mut().push(t);
-            String::new()
-        });
+        describe(
+            &points,
+            None,
+            ChartWindow::Week,
+            800,
+            &offset,
+            &|t| {
+                ticks.borrow_mut().push(t);
+                String::new()
+            },
+            &format_micros,
+        );
         let ticks = ticks.into_inner();
         assert_eq!(ticks.len(), 7, "{ticks:?}");
         for &t in &ticks {

@@ -6,13 +6,14 @@
 use checkup_model::contract::announced::{Announced, merge_announced};
 use checkup_model::contract::incident::fold_incidents;
 use checkup_model::derive::merge::{Overall, stale_after_secs};
-use checkup_model::derive::overview::{CheckOverview, overall, overview, views_from_rounds};
-use checkup_model::{CheckResult, Incident, NodeView, PageConfig, ResultFileName};
+use checkup_model::derive::overview::{CheckOverview, overall, overview};
+use checkup_model::{Incident, NodeView, PageConfig};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{LoadError, Loaded, fetch_new, list_views, load_config, update_views};
+use super::{LoadError, list_views, load_config, raw_views, update_views};
+use crate::i18n::language;
 use crate::perf;
 use crate::time::now_nanos;
 
@@ -40,6 +41,8 @@ pub struct PageData {
     /// Files that could not be read: (name, why).
     pub skipped: RwSignal<Vec<(String, String)>>,
     pub refreshed_once: RwSignal<bool>,
+    /// The page's texts are loaded: nothing is drawn before.
+    pub spoken: RwSignal<bool>,
     /// Unix nanoseconds of the last refresh: what "now" means on screen.
     pub now: RwSignal<i64>,
     pub incidents: Memo<Vec<Incident>>,
@@ -60,10 +63,10 @@ pub struct PageData {
 }
 
 impl PageData {
-    /// Creates the signals and starts loading: `config.json`, then on the
-    /// configured interval the nodes' history views (or, for storage
-    /// without views, the raw round files of the window, folded into views
-    /// here).
+    /// Creates the signals and starts loading: `config.json` and the texts
+    /// of the page's language, then on the configured interval the nodes'
+    /// history views (or, for storage without views, the raw round files of
+    /// the window, folded into views here).
     pub fn start() -> PageData {
         let views = RwSignal::new(Vec::<NodeView>::new());
         let now = RwSignal::new(now_nanos());
@@ -83,6 +86,7 @@ impl PageData {
             source: RwSignal::new(Source::Views),
             skipped: RwSignal::new(Vec::new()),
             refreshed_once: RwSignal::new(false),
+            spoken: RwSignal::new(false),
             now,
             incidents,
             maintenance: Memo::new(move |_| {
@@ -121,7 +125,10 @@ impl PageData {
     }
 
     async fn refresh_forever(self) {
-        let cfg = match load_config().await {
+        let config = load_config().await;
+        language::learn(config.as_ref().ok().and_then(|c| c.language.as_deref())).await;
+        self.spoken.set(true);
+        let cfg = match config {
             Ok(cfg) => cfg,
             Err(e) => {
                 self.config_problem.set(Some(e));
@@ -130,10 +137,9 @@ impl PageData {
         };
         perf::mark("config");
         self.config.set(Some(cfg.clone()));
-        let mut raw = Loaded::default();
         loop {
             let first = !self.refreshed_once.get_untracked();
-            self.refresh(&cfg, &mut raw, first).await;
+            self.refresh(&cfg, first).await;
             self.now.set(now_nanos());
             set_if_changed(self.refreshed_once, true);
             if first {
@@ -153,7 +159,7 @@ impl PageData {
     }
 
     /// One refresh: the views, or raw files when storage has none.
-    async fn refresh(&self, cfg: &PageConfig, raw: &mut Loaded, first: bool) {
+    async fn refresh(&self, cfg: &PageConfig, first: bool) {
         let listed = list_views(cfg).await;
         match listed {
             Ok(listed) if !listed.is_empty() => {
@@ -177,19 +183,18 @@ impl PageData {
             }
             Ok(_) => {
                 // No views: an old checkup bucket. Raw files of the window,
-                // fetching only files not seen before.
+                // read by a module of their own that keeps what it loaded
+                // and fetches only files not seen before.
                 set_if_changed(self.source, Source::Raw);
                 let since = now_nanos() - i64::from(cfg.window_hours) * NANOS_PER_HOUR;
-                match fetch_new(cfg, raw, since).await {
-                    Ok(fetched) => {
-                        raw.evict_before(since);
-                        raw.absorb(fetched);
-                        set_if_changed(self.storage_problem, None);
+                match raw_views(since).await {
+                    Ok(raw) => {
+                        set_if_changed(self.storage_problem, raw.problem);
+                        set_if_changed(self.skipped, raw.skipped);
+                        self.views.set(raw.views);
                     }
                     Err(e) => set_if_changed(self.storage_problem, Some(e)),
                 }
-                set_if_changed(self.skipped, raw.skipped.clone().into_iter().collect());
-                self.views.set(views_of_raw(raw));
             }
             Err(e) => set_if_changed(self.storage_problem, Some(e)),
         }
@@ -207,17 +212,4 @@ fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, val
         }
         changed
     });
-}
-
-fn views_of_raw(raw: &Loaded) -> Vec<NodeView> {
-    let named: Vec<(ResultFileName, &[CheckResult])> = raw
-        .rounds
-        .iter()
-        .filter_map(|(name, (_, results))| {
-            ResultFileName::parse(name)
-                .ok()
-                .map(|n| (n, results.as_slice()))
-        })
-        .collect();
-    views_from_rounds(named.iter().map(|(n, r)| (n, *r)))
 }

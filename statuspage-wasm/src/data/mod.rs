@@ -7,6 +7,7 @@
 mod fetch;
 mod live;
 mod local;
+pub mod raw_reader;
 mod s3;
 
 pub use live::{PageData, Source};
@@ -28,7 +29,7 @@ pub const MAX_ROUND_BYTES: u64 = 16 * 1024 * 1024;
 pub const MAX_VIEW_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Something the page could not load, in words for the visitor.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LoadError {
     /// What was being loaded: "the page configuration (config.json)".
     pub what: String,
@@ -162,6 +163,11 @@ async fn early_config_response() -> Option<Result<Response, String>> {
     Some(fetch::answer(promise).await)
 }
 
+thread_local! {
+    /// `config.json` as served, for the raw-file reader.
+    static CONFIG_TEXT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
 /// Loads and checks `config.json`, served beside the page.
 pub async fn load_config() -> Result<PageConfig, LoadError> {
     const WHAT: &str = "the page configuration";
@@ -170,10 +176,33 @@ pub async fn load_config() -> Result<PageConfig, LoadError> {
         None => fetch_checked("config.json", WHAT, "config.json", None).await?,
     };
     let text = read_text(response, WHAT, "config.json").await?;
+    CONFIG_TEXT.with(|t| t.replace(text.clone()));
     PageConfig::parse(&text).map_err(|why| LoadError {
         what: "the page configuration (config.json)".into(),
         why: format!("it is not valid: {why}"),
     })
+}
+
+/// Loads the page's texts in `language` (`i18n/<language>.json`, served
+/// with the page).
+pub async fn load_texts(language: &str) -> Result<crate::i18n::Texts, LoadError> {
+    const WHAT: &str = "the page's texts";
+    let url = format!("i18n/{language}.json");
+    let text = fetch_text(&url, WHAT, &url, None).await?;
+    serde_json::from_str(&text).map_err(|e| {
+        failed(
+            WHAT,
+            &url,
+            format!("it is not a JSON map of keys to texts ({e})"),
+        )
+    })
+}
+
+/// The raw files since `since` (Unix ns) as views, from the raw-file
+/// reader (loaded on first use).
+pub async fn raw_views(since: i64) -> Result<raw_reader::RawRefresh, LoadError> {
+    let config = CONFIG_TEXT.with(|t| t.borrow().clone());
+    raw_reader::refresh(&config, since).await
 }
 
 /// Round files loaded so far, by file name, plus those that could not be read.

@@ -5,7 +5,21 @@ use checkup_model::derive::merge::Overall;
 use leptos::prelude::*;
 
 use crate::data::PageData;
-use crate::time::{ago, local_datetime};
+use crate::i18n::intl::ago;
+use crate::i18n::{Text, fill, t};
+use crate::time::local_datetime;
+
+/// The verdict as a headline.
+pub fn headline(overall: Overall) -> &'static str {
+    t(match overall {
+        Overall::NoData => Text::NoResultsYet,
+        Overall::Operational => Text::AllOperational,
+        Overall::Degraded => Text::DegradedPerformance,
+        Overall::PartialOutage => Text::PartialOutage,
+        Overall::MajorOutage => Text::MajorOutage,
+        Overall::Maintenance => Text::UnderMaintenance,
+    })
+}
 
 /// Reads the page's data from context (`data::live`).
 #[component]
@@ -27,22 +41,21 @@ pub fn Banner() -> impl IntoView {
             Overall::NoData => "?",
         };
         let detail = match newest.get() {
-            Some(ts) if ts > 0 => format!(
-                "Last checked {} ({})",
-                ago(ts, now.get()),
-                local_datetime(ts)
+            Some(ts) if ts > 0 => fill(
+                Text::LastChecked,
+                &[&ago(ts, now.get()), &local_datetime(ts)],
             ),
-            _ => "No results yet.".to_string(),
+            _ => t(Text::NoResultsYet).to_string(),
         };
         view! {
             <section class=format!("banner banner-{}", overall.key()) data-overall=overall.key() aria-live="polite">
                 <span class="banner-icon" aria-hidden="true">{icon}</span>
                 <div>
-                    <h2 class="banner-headline">{overall.headline()}</h2>
+                    <h2 class="banner-headline">{headline(overall)}</h2>
                     <p class="banner-detail">{detail}</p>
                     {stale.get().then(|| view! {
                         <p class="banner-stale" data-stale="true">
-                            "⚠ No new results for a while: the checkers may have stopped, so this may be out of date."
+                            {t(Text::Stale)}
                         </p>
                     })}
                 </div>

@@ -8,7 +8,9 @@ use checkup_model::derive::overview::{ChartPoint, ChartWindow, CheckOverview};
 use checkup_model::drawing::chart::{self, Chart, HEIGHT};
 use leptos::prelude::*;
 
-use super::format_micros;
+use super::window_picker::window_length;
+use crate::i18n::intl::micros;
+use crate::i18n::{Text, fill, t};
 use crate::time::{local_day, local_offset_secs, local_time};
 
 /// The chart is drawn at about the width it is shown, so its labels stay
@@ -28,21 +30,22 @@ pub fn ResponseChart(check: CheckOverview, window: ChartWindow, now: i64) -> imp
         (check.latest.threshold > 0).then_some((check.latest.threshold / 1_000) as u32);
     let answered: Vec<ChartPoint> = points.iter().filter_map(|(_, p)| *p).collect();
     let summary = if answered.is_empty() {
-        format!(
-            "No response times for {} in the last {}.",
-            check.title,
-            window.key()
+        fill(
+            Text::NoResponseTimes,
+            &[&check.title, &window_length(window, true)],
         )
     } else {
         let mut medians: Vec<u32> = answered.iter().map(|p| p.p50).collect();
         checkup_model::sorting::sort(&mut medians);
         let worst = answered.iter().map(|p| p.p95).max().unwrap_or(0);
-        format!(
-            "Response time of {} over the last {}: typically {}, 95th percentile up to {}.",
-            check.title,
-            window.key(),
-            format_micros(medians[medians.len() / 2]),
-            format_micros(worst)
+        fill(
+            Text::ResponseSummary,
+            &[
+                &check.title,
+                &window_length(window, true),
+                &micros(medians[medians.len() / 2]),
+                &micros(worst),
+            ],
         )
     };
     let label = |secs: i64| match window {
@@ -56,6 +59,7 @@ pub fn ResponseChart(check: CheckOverview, window: ChartWindow, now: i64) -> imp
         width(),
         &local_offset_secs,
         &label,
+        &micros,
     );
     view! {
         <figure class="chart-figure">
@@ -63,9 +67,9 @@ pub fn ResponseChart(check: CheckOverview, window: ChartWindow, now: i64) -> imp
             <figcaption class="chart-caption">
                 {summary}
                 <span class="legend">
-                    <span class="key key-median" aria-hidden="true"></span>" median "
-                    <span class="key key-band" aria-hidden="true"></span>" up to p95 "
-                    {threshold_us.map(|t| view! { <span class="key key-threshold" aria-hidden="true"></span>{format!(" degraded above {}", format_micros(t))}})}
+                    <span class="key key-median" aria-hidden="true"></span>{format!(" {} ", t(Text::Median))}
+                    <span class="key key-band" aria-hidden="true"></span>{format!(" {} ", t(Text::UpToP95))}
+                    {threshold_us.map(|th| view! { <span class="key key-threshold" aria-hidden="true"></span>{format!(" {}", fill(Text::DegradedAbove, &[&micros(th)]))}})}
                 </span>
             </figcaption>
         </figure>
@@ -119,7 +123,7 @@ fn svg(chart: Chart) -> impl IntoView {
     let threshold_above = chart.threshold_above.map(|t| {
         view! {
             <text class="threshold-label" x=right - 4 y=chart.top + 12 text-anchor="end">
-                {format!("degraded above {} ↑", format_micros(t))}
+                {format!("{} ↑", fill(Text::DegradedAbove, &[&micros(t)]))}
             </text>
         }
     });

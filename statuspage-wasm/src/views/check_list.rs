@@ -7,11 +7,13 @@ use checkup_model::derive::overview::{ChartWindow, CheckOverview, UPTIME_PERIODS
 use checkup_model::{Incident, PageConfig};
 use leptos::prelude::*;
 
+use super::Shown;
 use super::chart::ResponseChart;
 use super::day_bars::DayBars;
 use super::markdown;
-use super::{Shown, format_micros, format_uptime};
-use crate::time::{ago, local_datetime, local_day, local_time};
+use crate::i18n::intl::{Unit, ago, count, micros, uptime};
+use crate::i18n::{Text, fill, t};
+use crate::time::{local_datetime, local_day, local_time};
 
 const DAYS: usize = 90;
 
@@ -59,7 +61,7 @@ fn sections(config: &PageConfig, checks: &[CheckOverview]) -> Vec<Section> {
         .map(|c| c.title.clone())
         .collect();
     if !rest.is_empty() {
-        let name = (!out.is_empty()).then(|| "Other services".to_string());
+        let name = (!out.is_empty()).then(|| t(Text::OtherServices).to_string());
         out.push(Section {
             name,
             collapsed: false,
@@ -120,15 +122,16 @@ fn GroupState(titles: Vec<String>, checks: Memo<Vec<CheckOverview>>) -> impl Int
                 .filter(|c| titles.contains(&c.title) && Shown::of(c) != Shown::Healthy)
                 .count()
         });
+        let all = titles.len().to_string();
         let (class, text) = if troubled == 0 {
             (
                 "group-state group-ok",
-                format!("✓ {} operational", titles.len()),
+                format!("✓ {}", fill(Text::GroupOk, &[&all])),
             )
         } else {
             (
                 "group-state group-bad",
-                format!("! {troubled} of {} with problems", titles.len()),
+                format!("! {}", fill(Text::GroupBad, &[&troubled.to_string(), &all])),
             )
         };
         view! { <span class=class>{text}</span> }
@@ -163,19 +166,24 @@ fn CheckRow(
         let mut said_since = false;
         let uptimes = UPTIME_PERIODS
             .iter()
-            .map(|&(label, secs, res)| {
-                let uptime = check.uptime(secs, res, now_secs);
-                let percent = format_uptime(uptime.map(|u| u.ratio));
-                let since = uptime
+            .map(|&(_, secs, res)| {
+                let label = if secs == 86_400 {
+                    count(24, Unit::Hour, false)
+                } else {
+                    count(secs / 86_400, Unit::Day, false)
+                };
+                let figure = check.uptime(secs, res, now_secs);
+                let percent = uptime(figure.map(|u| u.ratio));
+                let since = figure
                     .and_then(|u| u.since)
                     .map(|s| since_when(s, now_secs));
                 let (figure, title) = match since {
                     Some(when) if said_since => {
-                        ("–".to_string(), Some(format!("no data before {when}")))
+                        ("–".to_string(), Some(fill(Text::NoDataBefore, &[&when])))
                     }
                     Some(when) => {
                         said_since = true;
-                        (format!("{percent} since {when}"), None)
+                        (fill(Text::UptimeSince, &[&percent, &when]), None)
                     }
                     None => (percent, None),
                 };
@@ -214,7 +222,7 @@ fn CheckRow(
                     .map(|l| {
                         let s = Shown::status(l.status);
                         let rtt = if l.median > 0 && l.status != checkup_model::Status::Down {
-                            format!(" · {}", format_micros((l.median / 1_000) as u32))
+                            format!(" · {}", micros((l.median / 1_000) as u32))
                         } else {
                             String::new()
                         };
@@ -222,7 +230,10 @@ fn CheckRow(
                             <li class=format!("location location-{}", s.key()) data-location=l.node.clone() data-status=s.key()>
                                 <span aria-hidden="true">{s.icon()}</span>
                                 {format!(" {}: {}{rtt}", l.node, s.label())}
-                                {(!l.notice.is_empty()).then(|| view! { <span class="location-notice">{format!(" — {}", l.notice)}</span> })}
+                                {(!l.fresh || !l.notice.is_empty()).then(|| {
+                                    let notice = if l.fresh { l.notice.as_str() } else { t(Text::NoRecentResults) };
+                                    view! { <span class="location-notice">{format!(" — {notice}")}</span> }
+                                })}
                             </li>
                         }
                     })
@@ -231,7 +242,7 @@ fn CheckRow(
             view! {
                 <div class="check-detail" id=detail_id.clone()>
                     {locations.map(|items| view! {
-                        <h4 class="detail-title">"By location"</h4>
+                        <h4 class="detail-title">{t(Text::ByLocation)}</h4>
                         <ul class="locations">{items}</ul>
                     })}
                     <ResponseChart check=check.clone() window=window.get() now=now_secs/>
@@ -252,10 +263,10 @@ fn CheckRow(
                             {title.clone()}
                         </button>
                     </h3>
-                    <span class="check-when" title=local_datetime(latest.timestamp)>{format!("checked {}", ago(latest.timestamp, now_nanos))}</span>
+                    <span class="check-when" title=local_datetime(latest.timestamp)>{fill(Text::Checked, &[&ago(latest.timestamp, now_nanos)])}</span>
                 </div>
                 {show_endpoints.then(|| view! { <p class="check-endpoint">{latest.endpoint.clone()}</p> })}
-                {check.problem().map(|d| view! { <p class="check-notice">{d}</p> })}
+                {check.problem(t(Text::NoRecentResults)).map(|d| view! { <p class="check-notice">{d}</p> })}
                 {(!latest.message.is_empty()).then(|| {
                     // A message with HTML comes read by the checker: its text and links.
                     let mut doc = check.message_doc.clone();
@@ -264,7 +275,7 @@ fn CheckRow(
                     }
                     view! { <p class="check-message">{markdown::all(doc)}</p> }
                 })}
-                <dl class="uptime" aria-label="Uptime">{uptimes}</dl>
+                <dl class="uptime" aria-label=t(Text::Uptime)>{uptimes}</dl>
                 <DayBars title=title.clone() bars=check.daily_bars(now_secs, DAYS) incidents=own_incidents/>
                 {detail}
             </li>

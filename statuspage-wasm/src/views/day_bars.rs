@@ -4,11 +4,12 @@
 //! row is one tab stop; arrow keys, Home and End move between days.
 
 use checkup_model::Incident;
-use checkup_model::derive::overview::DayBar;
+use checkup_model::derive::overview::{DayBar, DayLevel};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::{format_micros, format_uptime};
+use crate::i18n::intl::{Unit, count, micros, relative, uptime};
+use crate::i18n::{Text, fill, t};
 use crate::time::utc_day;
 
 const DAY_SECS: i64 = 86_400;
@@ -16,23 +17,26 @@ const DAY_SECS: i64 = 86_400;
 /// What a bar's tooltip and accessible name say.
 fn describe(bar: &DayBar, incidents: &[&Incident]) -> String {
     let mut lines = vec![utc_day(bar.start)];
-    let level = bar.level();
+    let level = t(match bar.level() {
+        DayLevel::NoData => Text::NoData,
+        DayLevel::Maintenance => Text::Maintenance,
+        DayLevel::Good => Text::NoDowntime,
+        DayLevel::Degraded => Text::Degraded,
+        DayLevel::Partial => Text::PartialOutage,
+        DayLevel::Major => Text::MajorOutage,
+    });
     match bar.uptime {
-        Some(u) => lines.push(format!(
-            "{} · uptime {}",
-            level.label(),
-            format_uptime(Some(u))
-        )),
-        None => lines.push(level.label().to_string()),
+        Some(u) => lines.push(fill(Text::DayUptime, &[level, &uptime(Some(u))])),
+        None => lines.push(level.to_string()),
     }
     if bar.p50 > 0 {
-        lines.push(format!("median response {}", format_micros(bar.p50)));
+        lines.push(fill(Text::MedianResponse, &[&micros(bar.p50)]));
     }
     if bar.maintenance > 0 && bar.counted > 0 {
-        lines.push("includes maintenance".into());
+        lines.push(t(Text::IncludesMaintenance).into());
     }
     for incident in incidents {
-        lines.push(format!("incident: {}", incident.title));
+        lines.push(fill(Text::IncidentLine, &[&incident.title]));
     }
     lines.join("\n")
 }
@@ -79,14 +83,14 @@ fn event_element(ev: &web_sys::Event) -> Option<web_sys::Element> {
 
 #[component]
 pub fn DayBars(title: String, bars: Vec<DayBar>, incidents: Vec<Incident>) -> impl IntoView {
-    let count = bars.len();
+    let bars_count = bars.len();
     let spans = bars
         .iter()
         .enumerate()
         .map(|(i, bar)| {
             let edge = if i < 12 {
                 " tip-start"
-            } else if i + 12 >= count {
+            } else if i + 12 >= bars_count {
                 " tip-end"
             } else {
                 ""
@@ -98,7 +102,7 @@ pub fn DayBars(title: String, bars: Vec<DayBar>, incidents: Vec<Incident>) -> im
                 " has-incident"
             };
             // The last day is the row's tab stop, so it is named from the start.
-            let tab_stop = i + 1 == count;
+            let tab_stop = i + 1 == bars_count;
             let label = tab_stop.then(|| describe(bar, &during));
             view! {
                 <span class=format!("bar bar-{}{edge}{marked}", bar.level().key())
@@ -149,12 +153,12 @@ pub fn DayBars(title: String, bars: Vec<DayBar>, incidents: Vec<Incident>) -> im
     };
     view! {
         <div class="bars" role="group" on:keydown=on_key on:pointerover=on_point on:focusin=on_focus
-            aria-label=format!("{title}: daily uptime over the last {count} days; use the arrow keys to move between days")>
+            aria-label=fill(Text::BarsLabel, &[&title, &count(bars_count as i64, Unit::Day, true)])>
             {spans}
         </div>
         <div class="bars-legend" aria-hidden="true">
-            <span>{format!("{count} days ago")}</span>
-            <span>"today"</span>
+            <span>{relative(-(bars_count as i64), "day")}</span>
+            <span>{relative(0, "day")}</span>
         </div>
     }
 }

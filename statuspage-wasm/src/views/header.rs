@@ -1,28 +1,25 @@
 //! The page header: logo, title, the configured links, the Subscribe menu
 //! (the feed, calendar and API the checkers write beside the views), and
-//! the theme toggle.
+//! the theme toggle and the language picker.
 
 use checkup_model::PageConfig;
-use checkup_model::contract::page_config::is_safe_url;
+use checkup_model::contract::page_config::{LANGUAGES, is_safe_url};
 use leptos::prelude::*;
 
 use crate::app::FEED_KEY;
 use crate::data::{PageData, Source};
+use crate::i18n::{Text, language, t};
 use crate::page_state::{current_theme, set_theme};
 
 /// What a visitor can subscribe to: (label, storage key, media type).
-const SUBSCRIPTIONS: [(&str, &str, &str); 3] = [
-    ("Atom feed", FEED_KEY, "application/atom+xml"),
+const SUBSCRIPTIONS: [(Text, &str, &str); 3] = [
+    (Text::AtomFeed, FEED_KEY, "application/atom+xml"),
     (
-        "Maintenance calendar (iCalendar)",
+        Text::MaintenanceCalendar,
         "maintenance.ics",
         "text/calendar",
     ),
-    (
-        "Status API (JSON)",
-        "api/v2/summary.json",
-        "application/json",
-    ),
+    (Text::StatusApi, "api/v2/summary.json", "application/json"),
 ];
 
 #[component]
@@ -42,7 +39,7 @@ pub fn Header(config: RwSignal<Option<PageConfig>>) -> impl IntoView {
         config.with(|c| {
             c.as_ref()
                 .map(|c| c.title.clone())
-                .unwrap_or_else(|| "Status".into())
+                .unwrap_or_else(|| t(Text::Status).into())
         })
     };
     let logo = move || {
@@ -76,7 +73,7 @@ pub fn Header(config: RwSignal<Option<PageConfig>>) -> impl IntoView {
             Some(
                 SUBSCRIPTIONS
                     .iter()
-                    .map(|(label, key, kind)| (*label, storage.public_url(key), *kind))
+                    .map(|(label, key, kind)| (t(*label), storage.public_url(key), *kind))
                     .filter(|(_, url, _)| is_safe_url(url))
                     .map(|(label, url, kind)| {
                         view! { <li><a href=url type=kind>{label}</a></li> }
@@ -86,27 +83,41 @@ pub fn Header(config: RwSignal<Option<PageConfig>>) -> impl IntoView {
         })?;
         Some(view! {
             <details class="subscribe">
-                <summary>"Subscribe"</summary>
+                <summary>{t(Text::Subscribe)}</summary>
                 <ul>{links}</ul>
             </details>
         })
     };
     view! {
-        <a class="skip" href="#main">"Skip to content"</a>
+        <a class="skip" href="#main">{t(Text::SkipToContent)}</a>
         <header class="top">
             <div class="brand">
                 {logo}
                 <h1>{title}</h1>
             </div>
-            <nav aria-label="Links">
+            <nav aria-label=t(Text::Links)>
                 <ul class="links">{links}</ul>
             </nav>
             {subscribe}
             <button class="theme-toggle" type="button" on:click=toggle
-                aria-label=move || if theme.get() == "dark" { "Switch to light theme" } else { "Switch to dark theme" }
+                aria-label=move || t(if theme.get() == "dark" { Text::ToLight } else { Text::ToDark })
                 aria-pressed=move || (theme.get() == "dark").to_string()>
                 <span aria-hidden="true">{move || if theme.get() == "dark" { "☀" } else { "☾" }}</span>
             </button>
+            {language_picker()}
         </header>
+    }
+}
+
+/// Every language the page speaks, by its own name; a pick is remembered.
+fn language_picker() -> impl IntoView {
+    let current = language::current();
+    let on_change = |ev: leptos::ev::Event| language::pick(&event_target_value(&ev));
+    view! {
+        <select class="language" aria-label=t(Text::Language) on:change=on_change>
+            {LANGUAGES.iter().map(|(tag, name)| view! {
+                <option value=*tag lang=*tag selected=*tag == current>{*name}</option>
+            }).collect_view()}
+        </select>
     }
 }

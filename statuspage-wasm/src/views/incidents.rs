@@ -6,9 +6,12 @@ use checkup_model::Incident;
 use checkup_model::contract::announced::{Announced, Phase};
 use leptos::prelude::*;
 
+use super::incident_state;
 use super::maintenance::MaintenanceCard;
 use super::markdown::Markdown;
-use crate::time::{ago, local_datetime};
+use crate::i18n::intl::ago;
+use crate::i18n::{Text, fill, t};
+use crate::time::local_datetime;
 
 /// Past incidents shown: the most recent ones (older ones stay in storage).
 const PAST_SHOWN: usize = 20;
@@ -38,7 +41,7 @@ pub fn Incidents(incidents: Memo<Vec<Incident>>, now: RwSignal<i64>) -> impl Int
             incidents.with(|all| all.iter().filter(|i| i.is_open()).cloned().collect());
         (!open.is_empty()).then(|| view! {
             <section class="incidents" aria-labelledby="open-incidents">
-                <h2 id="open-incidents" class="section-title">"Current incidents"</h2>
+                <h2 id="open-incidents" class="section-title">{t(Text::CurrentIncidents)}</h2>
                 {open.into_iter().map(|i| view! { <IncidentCard incident=i now=now/> }).collect_view()}
             </section>
         })
@@ -71,11 +74,14 @@ pub fn Timeline(
             )
         });
         let count = past.len();
-        let summary = if count > incident_count {
-            format!("Past incidents and maintenance ({count})")
-        } else {
-            format!("Past incidents ({count})")
-        };
+        let summary = fill(
+            if count > incident_count {
+                Text::PastIncidentsAndMaintenance
+            } else {
+                Text::PastIncidents
+            },
+            &[&count.to_string()],
+        );
         checkup_model::sorting::sort_by_key(&mut past, |p| std::cmp::Reverse(p.ended()));
         (count > 0).then(|| view! {
             <details class="past-incidents">
@@ -94,20 +100,20 @@ pub fn Timeline(
 #[component]
 fn IncidentCard(incident: Incident, now: i64) -> impl IntoView {
     let affected =
-        (!incident.checks.is_empty()).then(|| format!("Affects: {}", incident.checks.join(", ")));
+        (!incident.checks.is_empty()).then(|| fill(Text::Affects, &[&incident.checks.join(", ")]));
     view! {
         <article class=format!("incident incident-{}", incident.state.as_str()) data-incident=incident.id.clone() data-state=incident.state.as_str()>
             <h3 class="incident-title">{incident.title.clone()}</h3>
             <p class="incident-meta">
-                <span class="incident-state">{incident.state.label()}</span>
-                {format!(" · opened {}", ago(incident.opened, now))}
+                <span class="incident-state">{incident_state(incident.state)}</span>
+                {format!(" · {}", fill(Text::Opened, &[&ago(incident.opened, now)]))}
                 {affected.map(|a| format!(" · {a}"))}
             </p>
             <ol class="incident-updates">
                 {incident.updates.into_iter().map(|u| view! {
                     <li class="incident-update">
                         <p class="incident-update-head">
-                            <strong>{u.state.label()}</strong>
+                            <strong>{incident_state(u.state)}</strong>
                             " · "
                             <time title=local_datetime(u.timestamp)>{local_datetime(u.timestamp)}</time>
                         </p>

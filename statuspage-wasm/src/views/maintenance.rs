@@ -4,10 +4,11 @@
 //! drawn by the same card in the incident timeline.
 
 use checkup_model::contract::announced::{Announced, Phase};
-use checkup_model::drawing::format::format_countdown;
 use leptos::prelude::*;
 
 use super::markdown::Markdown;
+use crate::i18n::intl::countdown;
+use crate::i18n::{Text, fill, t};
 use crate::time::{iso, local_span};
 
 const NANOS_PER_SEC: i64 = 1_000_000_000;
@@ -29,7 +30,7 @@ pub fn ScheduledMaintenance(
         (!shown.is_empty()).then(|| {
             view! {
                 <section class="maintenance" aria-labelledby="scheduled-maintenance">
-                    <h2 id="scheduled-maintenance" class="section-title">"Scheduled maintenance"</h2>
+                    <h2 id="scheduled-maintenance" class="section-title">{t(Text::ScheduledMaintenance)}</h2>
                     {shown.into_iter().map(|m| view! { <MaintenanceCard window=m now=now/> }).collect_view()}
                 </section>
             }
@@ -42,21 +43,16 @@ pub fn ScheduledMaintenance(
 #[component]
 pub fn MaintenanceCard(window: Announced, now: i64) -> impl IntoView {
     let phase = window.phase(now);
+    let wait = |until: i64| countdown((until - now) / NANOS_PER_SEC, t(Text::UnderAMinute));
     let state = match phase {
-        Phase::Upcoming => format!(
-            "Starts in {}",
-            format_countdown((window.start - now) / NANOS_PER_SEC)
-        ),
-        Phase::InProgress => format!(
-            "In progress · ends in {}",
-            format_countdown((window.end - now) / NANOS_PER_SEC)
-        ),
-        Phase::Completed => "Completed".to_string(),
+        Phase::Upcoming => fill(Text::StartsIn, &[&wait(window.start)]),
+        Phase::InProgress => fill(Text::EndsIn, &[&wait(window.end)]),
+        Phase::Completed => t(Text::Completed).to_string(),
     };
     let affects = if window.checks.is_empty() {
-        "Affects: all services".to_string()
+        t(Text::AffectsAll).to_string()
     } else {
-        format!("Affects: {}", window.checks.join(", "))
+        fill(Text::Affects, &[&window.checks.join(", ")])
     };
     let id = window.occurrence_id();
     view! {

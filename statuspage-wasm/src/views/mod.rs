@@ -12,7 +12,7 @@ mod markdown;
 mod problem;
 mod window_picker;
 
-pub use banner::Banner;
+pub use banner::{Banner, headline};
 pub use check_list::CheckList;
 pub use header::Header;
 pub use incidents::{Incidents, Timeline};
@@ -21,7 +21,10 @@ pub use problem::Problem;
 pub use window_picker::WindowPicker;
 
 use checkup_model::Status;
+use checkup_model::contract::incident::IncidentState;
 use checkup_model::derive::overview::CheckOverview;
+
+use crate::i18n::{Text, t};
 
 /// A check's state as shown: its status, or maintenance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,13 +74,21 @@ impl Shown {
 
     /// The state as a word for people.
     pub fn label(self) -> &'static str {
-        match self {
-            Shown::Healthy => "Operational",
-            Shown::Degraded => "Degraded",
-            Shown::Down => "Down",
-            Shown::Maintenance => "Maintenance",
-        }
+        t(match self {
+            Shown::Healthy => Text::Operational,
+            Shown::Degraded => Text::Degraded,
+            Shown::Down => Text::Down,
+            Shown::Maintenance => Text::Maintenance,
+        })
     }
 }
 
-pub use checkup_model::drawing::format::{format_micros, format_uptime};
+/// An incident's state as a word for people.
+pub fn incident_state(state: IncidentState) -> &'static str {
+    t(match state {
+        IncidentState::Investigating => Text::Investigating,
+        IncidentState::Identified => Text::Identified,
+        IncidentState::Monitoring => Text::Monitoring,
+        IncidentState::Resolved => Text::Resolved,
+    })
+}

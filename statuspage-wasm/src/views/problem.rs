@@ -3,19 +3,22 @@
 use leptos::prelude::*;
 
 use crate::data::LoadError;
+use crate::i18n::{Text, fill, t};
 
 /// `fatal`: nothing else can be shown (no usable config). Otherwise the page
 /// keeps what it loaded before and says it may be out of date.
 #[component]
 pub fn Problem(error: LoadError, fatal: bool) -> impl IntoView {
-    let hint = if fatal {
-        "The status page cannot show anything until this is fixed. If you run this page, check that config.json is served beside index.html."
+    // What failed and why stay as the page found them: details for
+    // whoever runs the page, with file names and HTTP answers.
+    let hint = t(if fatal {
+        Text::FatalHint
     } else {
-        "The results shown may be out of date. The page keeps trying."
-    };
+        Text::RetryHint
+    });
     view! {
         <section class="problem" role="alert" data-fatal=fatal.to_string()>
-            <h2>{error.to_string()}</h2>
+            <h2>{fill(Text::CouldNotLoad, &[&error.what, &error.why])}</h2>
             <p>{hint}</p>
         </section>
     }

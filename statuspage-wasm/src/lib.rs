@@ -1,0 +1,23 @@
+//! The status page as a library: the app (`app`, `views`), its data access
+//! (`data`) and its words (`i18n`). Two programs are built from it: the
+//! page itself (`main.rs`) and the reader of raw round files that only
+//! storage without history views needs (`bin/statuspage-raw.rs`), loaded
+//! on demand so every other visitor is spared its code.
+
+pub mod app;
+pub mod data;
+pub mod i18n;
+pub mod page_state;
+pub mod perf;
+pub mod time;
+pub mod views;
+
+/// Starts the page: mounts the app.
+pub fn run() {
+    // A panic's message on the console (the browser only says "unreachable").
+    std::panic::set_hook(Box::new(|panic| {
+        web_sys::console::error_1(&panic.to_string().into());
+    }));
+    perf::mark("start");
+    leptos::mount::mount_to_body(app::App);
+}

@@ -83,8 +83,29 @@ pub fn describe(
     let in_range = threshold_us.filter(|&t| t <= data_top.saturating_mul(2));
     let top_us = data_top.max(in_range.unwrap_or(0)) as i64 * 115 / 100;
     let tick_us = nice_step(top_us / 4);
+    // Value labels first: the plot starts where the longest one ends
+    // ("400 ms" fits 66 px; "400 ملي ث" needs more).
+    let values: Vec<(i64, String)> = (0..)
+        .map(|i| i * tick_us)
+        .take_while(|&v| v <= top_us)
+        .map(|v| {
+            (
+                v,
+                if v == 0 {
+                    "0".to_string()
+                } else {
+                    value_label(v as u32)
+                },
+            )
+        })
+        .collect();
+    let longest = values
+        .iter()
+        .map(|(_, l)| l.chars().count())
+        .max()
+        .unwrap_or(0) as i64;
     let plot = Plot {
-        left: 66,
+        left: (longest * 8 + 14).max(66),
         right: width - 8,
         top: 8,
         bottom: HEIGHT - 30,
@@ -106,18 +127,13 @@ pub fn describe(
         threshold_y: in_range.map(|t| plot.y(t as i64)),
         threshold_above: threshold_us.filter(|_| in_range.is_none()),
     };
-    let mut value = 0;
-    while value <= top_us {
-        chart.value_ticks.push(Tick {
+    chart.value_ticks = values
+        .into_iter()
+        .map(|(value, label)| Tick {
             at: plot.y(value),
-            label: if value == 0 {
-                "0".to_string()
-            } else {
-                value_label(value as u32)
-            },
-        });
-        value += tick_us;
-    }
+            label,
+        })
+        .collect();
     // Time labels on local round times: hours for the short windows, days
     // for the long ones; fewer on a narrow screen.
     let narrow = width < 500;
@@ -227,6 +243,38 @@ mod tests {
 
     fn labels(ticks: &[Tick]) -> Vec<&str> {
         ticks.iter().map(|t| t.label.as_str()).collect()
+    }
+
+    #[test]
+    fn long_value_labels_move_the_plot_right() {
+        let points = vec![point(0, 100_000, 400_000), point(60, 100_000, 400_000)];
+        let short = describe(
+            &points,
+            None,
+            ChartWindow::Hour,
+            800,
+            &|_| 0,
+            &|_| String::new(),
+            &format_micros,
+        )
+        .unwrap();
+        assert_eq!(short.left, 66, "\"400 ms\" fits the usual margin");
+        let long = describe(
+            &points,
+            None,
+            ChartWindow::Hour,
+            800,
+            &|_| 0,
+            &|_| String::new(),
+            &|v| format!("{} ملي ث", v / 1_000),
+        )
+        .unwrap();
+        assert!(long.left > 66, "{}", long.left);
+        assert!(
+            long.value_ticks
+                .iter()
+                .all(|t| t.label.chars().count() as i64 * 8 + 14 <= long.left)
+        );
     }
 
     #[test]

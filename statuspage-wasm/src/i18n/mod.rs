@@ -97,7 +97,7 @@ texts! {
 }
 
 thread_local! {
-    /// The loaded texts, in [`KEYS`]' order; set once, before the app mounts.
+    /// The loaded texts, in [`KEYS`]' order; set once, before anything is drawn.
     static TEXTS: OnceCell<Vec<&'static str>> = const { OnceCell::new() };
 }
 
@@ -129,7 +129,7 @@ impl<'de> Deserialize<'de> for Texts {
     }
 }
 
-/// Speaks these texts from now on; once, before the app mounts.
+/// Speaks these texts from now on; once, before anything is drawn.
 pub fn install(texts: Texts) {
     TEXTS.with(|t| {
         let _ = t.set(texts.0);
@@ -137,7 +137,6 @@ pub fn install(texts: Texts) {
 }
 
 /// A text in the page's language.
-#[inline(never)]
 pub fn t(text: Text) -> &'static str {
     TEXTS.with(|t| {
         t.get()

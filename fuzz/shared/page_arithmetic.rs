@@ -13,7 +13,7 @@ pub fn exercise(views: &[NodeView], now: i64) {
         for window in ChartWindow::ALL {
             let _ = check.chart(window, now);
         }
-        let _ = check.problem();
+        let _ = check.problem("no recent results");
     }
     let _ = overview::overall(&checks);
 }

@@ -10,6 +10,7 @@ use checkup_model::contract::slug::unique_slugs;
 use checkup_model::derive::merge::Overall;
 use checkup_model::derive::merge::stale_after_secs;
 use checkup_model::derive::overview::{ChartWindow, CheckOverview, overall, overview};
+use checkup_model::drawing::format::uptime_floor;
 
 const GREEN: &str = "#2e7d32";
 const YELLOW: &str = "#8a6d00";
@@ -115,8 +116,7 @@ fn since_when(secs: i64, now: i64) -> String {
 
 /// Uptime with two decimals, rounded down so any downtime shows below 100 %.
 fn percent(uptime: f64) -> String {
-    let hundredths = (uptime * 10_000.0).floor() / 100.0;
-    format!("{hundredths:.2}%")
+    format!("{:.2}%", uptime_floor(uptime) * 100.0)
 }
 
 fn uptime_colour(uptime: f64) -> &'static str {

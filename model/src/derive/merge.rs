@@ -28,6 +28,18 @@ pub struct Location {
     pub fresh: bool,
 }
 
+impl Location {
+    /// What this location reported, or `stale_notice` once it stopped
+    /// reporting.
+    pub fn notice_or<'a>(&'a self, stale_notice: &'a str) -> &'a str {
+        if self.fresh {
+            &self.notice
+        } else {
+            stale_notice
+        }
+    }
+}
+
 /// Whether a node last heard from at `updated` (Unix ns) still decides at
 /// `now` (Unix ns): at most `stale_after_secs` old, give or take the clock
 /// skew nodes are allowed.
@@ -146,17 +158,6 @@ pub enum Overall {
 }
 
 impl Overall {
-    pub fn headline(self) -> &'static str {
-        match self {
-            Overall::NoData => "No results yet",
-            Overall::Operational => "All systems operational",
-            Overall::Degraded => "Degraded performance",
-            Overall::PartialOutage => "Partial outage",
-            Overall::MajorOutage => "Major outage",
-            Overall::Maintenance => "Under maintenance",
-        }
-    }
-
     /// Lower-case key for CSS classes and tests.
     pub fn key(self) -> &'static str {
         match self {

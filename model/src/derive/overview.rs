@@ -78,13 +78,10 @@ pub struct Uptime {
     pub since: Option<i64>,
 }
 
-/// The uptime periods shown per check, with the resolution that counts each.
-pub const UPTIME_PERIODS: [(&str, i64, usize); 4] = [
-    ("24 h", DAY, 1),
-    ("7 d", 7 * DAY, 2),
-    ("30 d", 30 * DAY, 3),
-    ("90 d", 90 * DAY, DAILY),
-];
+/// The uptime periods shown per check (seconds), with the resolution that
+/// counts each.
+pub const UPTIME_PERIODS: [(i64, usize); 4] =
+    [(DAY, 1), (7 * DAY, 2), (30 * DAY, 3), (90 * DAY, DAILY)];
 
 /// One point of a chart: a bucket's merged response times, µs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,17 +133,6 @@ impl DayLevel {
             DayLevel::Degraded => "degraded",
             DayLevel::Partial => "partial",
             DayLevel::Major => "major",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            DayLevel::NoData => "No data",
-            DayLevel::Maintenance => "Maintenance",
-            DayLevel::Good => "No downtime",
-            DayLevel::Degraded => "Degraded",
-            DayLevel::Partial => "Partial outage",
-            DayLevel::Major => "Major outage",
         }
     }
 }
@@ -201,7 +187,7 @@ impl CheckOverview {
             .iter()
             .filter(|l| l.status != Status::Healthy)
             .map(|l| {
-                let notice = if l.fresh { &l.notice } else { stale_notice };
+                let notice = l.notice_or(stale_notice);
                 if notice.is_empty() {
                     l.node.clone()
                 } else {
@@ -511,7 +497,7 @@ mod tests {
         let b = view("b", &[(T0 + 30, Status::Healthy, 20)]);
         let checks = overview(&[a, b], now, 600);
         let c = &checks[0];
-        for (_, secs, res) in UPTIME_PERIODS {
+        for (secs, res) in UPTIME_PERIODS {
             let uptime = c.uptime(secs, res, now).unwrap();
             assert_eq!(uptime.ratio, 4.0 / 5.0, "{secs}");
             // An hour of data says so, in every span longer than that.

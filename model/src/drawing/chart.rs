@@ -235,7 +235,7 @@ fn coordinates(points: impl Iterator<Item = (i64, i64)>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::drawing::format::format_micros;
+    use crate::drawing::format::english_micros;
 
     fn point(start: i64, p50: u32, p95: u32) -> (i64, Option<ChartPoint>) {
         (start, Some(ChartPoint { start, p50, p95 }))
@@ -255,7 +255,7 @@ mod tests {
             800,
             &|_| 0,
             &|_| String::new(),
-            &format_micros,
+            &english_micros,
         )
         .unwrap();
         assert_eq!(short.left, 66, "\"400 ms\" fits the usual margin");
@@ -286,7 +286,7 @@ mod tests {
             800,
             &|_| 0,
             &|_| String::new(),
-            &format_micros,
+            &english_micros,
         );
         assert_eq!(chart, None);
     }
@@ -311,7 +311,7 @@ mod tests {
             800,
             &|_| 0,
             &|_| "t".into(),
-            &format_micros,
+            &english_micros,
         )
         .unwrap();
         assert_eq!((chart.width, chart.right), (800, 792));
@@ -348,7 +348,7 @@ mod tests {
             800,
             &|_| 0,
             &|_| "t".into(),
-            &format_micros,
+            &english_micros,
         )
         .unwrap();
         // Top is 115 % of the threshold (287.5 ms): steps of 100 ms.
@@ -372,7 +372,7 @@ mod tests {
             800,
             &|_| 0,
             &|_| "t".into(),
-            &format_micros,
+            &english_micros,
         )
         .unwrap();
         assert_eq!(chart.threshold_y, None);
@@ -410,7 +410,7 @@ mod tests {
                 ticks.borrow_mut().push(t);
                 format!("<{t}>")
             },
-            &format_micros,
+            &english_micros,
         )
         .unwrap();
         let ticks = ticks.into_inner();
@@ -429,7 +429,7 @@ mod tests {
             300,
             &|_| offset,
             &|_| String::new(),
-            &format_micros,
+            &english_micros,
         )
         .unwrap();
         assert_eq!(narrow.time_ticks.len(), 3);
@@ -457,7 +457,7 @@ mod tests {
                 ticks.borrow_mut().push(t);
                 String::new()
             },
-            &format_micros,
+            &english_micros,
         );
         let ticks = ticks.into_inner();
         assert_eq!(ticks.len(), 7, "{ticks:?}");

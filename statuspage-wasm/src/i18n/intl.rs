@@ -4,8 +4,11 @@
 
 use std::cell::RefCell;
 
+use checkup_model::drawing::format::{countdown_parts, round_micros, uptime_floor};
 use js_sys::{Array, Function, Intl, Object, Reflect};
 use wasm_bindgen::JsValue;
+
+pub use checkup_model::drawing::format::Unit;
 
 use super::language;
 
@@ -77,30 +80,20 @@ const SECONDS: Style = &[
 /// as 100 %; "–" without one.
 pub fn uptime(share: Option<f64>) -> String {
     match share {
-        Some(u) => number(PERCENT, (u * 10_000.0).floor() / 10_000.0),
+        Some(u) => number(PERCENT, uptime_floor(u)),
         None => "–".into(),
     }
 }
 
-/// Microseconds as people read them: "87 ms", "1.2 s", "0.4 ms", rounded
-/// half up to what is shown.
+/// Microseconds as people read them: "87 ms", "1.2 s", "0.4 ms".
 pub fn micros(micros: u32) -> String {
-    if micros >= 999_950 {
-        let tenths = (micros as u64 + 50_000) / 100_000;
-        number(SECONDS, tenths as f64 / 10.0)
-    } else if micros >= 9_950 {
-        number(MS, ((micros + 500) / 1_000) as f64)
-    } else {
-        number(MS_TENTHS, ((micros + 50) / 100) as f64 / 10.0)
-    }
-}
-
-/// A unit of time to count in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unit {
-    Minute,
-    Hour,
-    Day,
+    let shown = round_micros(micros);
+    let style = match (shown.seconds, shown.decimals) {
+        (true, _) => SECONDS,
+        (false, 0) => MS,
+        (false, _) => MS_TENTHS,
+    };
+    number(style, shown.value)
 }
 
 /// `count` of `unit`, abbreviated ("3 hr", "3 Std.") or, `long`, in words
@@ -135,20 +128,28 @@ pub fn count(count: i64, unit: Unit, long: bool) -> String {
     number(STYLES[unit as usize][long as usize], count as f64)
 }
 
-/// A time to wait, to the minute, in its two largest units ("2 days 3 hr");
-/// under a minute is `under_a_minute`.
+/// A span of time as the page names its windows: hours up to a day
+/// ("24 hr"), days beyond ("7 days").
+pub fn span(secs: i64, long: bool) -> String {
+    if secs <= 86_400 {
+        count(secs / 3_600, Unit::Hour, long)
+    } else {
+        count(secs / 86_400, Unit::Day, long)
+    }
+}
+
+/// A time to wait in its two largest units ("2 days 3 hr"); under a
+/// minute is `under_a_minute`.
 pub fn countdown(secs: i64, under_a_minute: &str) -> String {
-    let minutes = secs.max(0) / 60;
-    let (days, hours, mins) = (minutes / 1_440, minutes / 60 % 24, minutes % 60);
-    let parts: Vec<String> = match (days, hours, mins) {
-        (0, 0, 0) => return under_a_minute.to_string(),
-        (0, 0, m) => vec![count(m, Unit::Minute, false)],
-        (0, h, 0) => vec![count(h, Unit::Hour, false)],
-        (0, h, m) => vec![count(h, Unit::Hour, false), count(m, Unit::Minute, false)],
-        (d, 0, _) => vec![count(d, Unit::Day, false)],
-        (d, h, _) => vec![count(d, Unit::Day, false), count(h, Unit::Hour, false)],
-    };
-    parts.join(" ")
+    let parts: Vec<String> = countdown_parts(secs)
+        .into_iter()
+        .map(|(n, unit)| count(n, unit, false))
+        .collect();
+    if parts.is_empty() {
+        under_a_minute.to_string()
+    } else {
+        parts.join(" ")
+    }
 }
 
 /// `value` units from now (negative: ago) in words of the language:

@@ -8,8 +8,7 @@ use checkup_model::derive::overview::{ChartPoint, ChartWindow, CheckOverview};
 use checkup_model::drawing::chart::{self, Chart, HEIGHT};
 use leptos::prelude::*;
 
-use super::window_picker::window_length;
-use crate::i18n::intl::micros;
+use crate::i18n::intl::{micros, span};
 use crate::i18n::{Text, fill, t};
 use crate::time::{local_day, local_offset_secs, local_time};
 
@@ -32,7 +31,7 @@ pub fn ResponseChart(check: CheckOverview, window: ChartWindow, now: i64) -> imp
     let summary = if answered.is_empty() {
         fill(
             Text::NoResponseTimes,
-            &[&check.title, &window_length(window, true)],
+            &[&check.title, &span(window.span_secs(), true)],
         )
     } else {
         let mut medians: Vec<u32> = answered.iter().map(|p| p.p50).collect();
@@ -42,7 +41,7 @@ pub fn ResponseChart(check: CheckOverview, window: ChartWindow, now: i64) -> imp
             Text::ResponseSummary,
             &[
                 &check.title,
-                &window_length(window, true),
+                &span(window.span_secs(), true),
                 &micros(medians[medians.len() / 2]),
                 &micros(worst),
             ],

@@ -11,7 +11,7 @@ use super::Shown;
 use super::chart::ResponseChart;
 use super::day_bars::DayBars;
 use super::markdown;
-use crate::i18n::intl::{Unit, ago, count, micros, uptime};
+use crate::i18n::intl::{ago, micros, span, uptime};
 use crate::i18n::{Text, fill, t};
 use crate::time::{local_datetime, local_day, local_time};
 
@@ -166,12 +166,8 @@ fn CheckRow(
         let mut said_since = false;
         let uptimes = UPTIME_PERIODS
             .iter()
-            .map(|&(_, secs, res)| {
-                let label = if secs == 86_400 {
-                    count(24, Unit::Hour, false)
-                } else {
-                    count(secs / 86_400, Unit::Day, false)
-                };
+            .map(|&(secs, res)| {
+                let label = span(secs, false);
                 let figure = check.uptime(secs, res, now_secs);
                 let percent = uptime(figure.map(|u| u.ratio));
                 let since = figure
@@ -230,10 +226,9 @@ fn CheckRow(
                             <li class=format!("location location-{}", s.key()) data-location=l.node.clone() data-status=s.key()>
                                 <span aria-hidden="true">{s.icon()}</span>
                                 {format!(" {}: {}{rtt}", l.node, s.label())}
-                                {(!l.fresh || !l.notice.is_empty()).then(|| {
-                                    let notice = if l.fresh { l.notice.as_str() } else { t(Text::NoRecentResults) };
-                                    view! { <span class="location-notice">{format!(" — {notice}")}</span> }
-                                })}
+                                {Some(l.notice_or(t(Text::NoRecentResults)))
+                                    .filter(|notice| !notice.is_empty())
+                                    .map(|notice| view! { <span class="location-notice">{format!(" — {notice}")}</span> })}
                             </li>
                         }
                     })

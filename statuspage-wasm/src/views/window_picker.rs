@@ -3,18 +3,8 @@
 use checkup_model::derive::overview::ChartWindow;
 use leptos::prelude::*;
 
-use crate::i18n::intl::{Unit, count};
+use crate::i18n::intl::span;
 use crate::i18n::{Text, t};
-
-/// A window's length as its button shows it ("24 hr", "7 days").
-pub fn window_length(window: ChartWindow, long: bool) -> String {
-    match window {
-        ChartWindow::Hour => count(1, Unit::Hour, long),
-        ChartWindow::Day => count(24, Unit::Hour, long),
-        ChartWindow::Week => count(7, Unit::Day, long),
-        ChartWindow::Month => count(30, Unit::Day, long),
-    }
-}
 
 #[component]
 pub fn WindowPicker(window: RwSignal<ChartWindow>) -> impl IntoView {
@@ -24,7 +14,7 @@ pub fn WindowPicker(window: RwSignal<ChartWindow>) -> impl IntoView {
                 <button type="button" data-window=w.key()
                     aria-pressed=move || (window.get() == w).to_string()
                     on:click=move |_| window.set(w)>
-                    {window_length(w, false)}
+                    {span(w.span_secs(), false)}
                 </button>
             }).collect_view()}
         </div>

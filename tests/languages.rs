@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use system_tests::browser::{Browser, Engine};
 use system_tests::caddy::Caddy;
 use system_tests::history_gen::{SampleCheck, Spec, generate};
-use system_tests::{dist_dir, workspace_root};
+use system_tests::{dist_dir, edit_view, workspace_root};
 
 const NANOS: i64 = 1_000_000_000;
 
@@ -176,7 +176,7 @@ fn site() -> tempfile::TempDir {
             now - 7 * 86_400 * NANOS + 3_600 * NANOS
         ),
     ]);
-    fs::write(&view_path, view.to_string()).unwrap();
+    edit_view(&results, "node-1", move |stored| *stored = view);
     dir
 }
 

@@ -1,8 +1,10 @@
-//! Refreshes move kilobytes: the page downloads each node's view once, then
-//! brings it up to date from the node's small `latest` object, and what it
-//! shows after many refreshes equals what a fresh load shows (through a
-//! round that turns a check down and one that crosses an hour). Unchanged
-//! objects are revalidated (304 from Caddy), not downloaded again.
+//! Refreshes move kilobytes: the page downloads each node's view summary
+//! once, then brings it up to date from the node's small `latest` object,
+//! and what it shows after many refreshes equals what a fresh load shows
+//! (through a round that turns a check down and one that crosses an hour).
+//! Opening a check downloads the whole view once, which later refreshes
+//! keep up to date the same way. Unchanged objects are revalidated (304
+//! from Caddy), not downloaded again.
 //! Views and latest objects are written by the checker's own code (the
 //! model's rounds arithmetic and the local storage), with round times
 //! chosen by the test.
@@ -11,6 +13,7 @@ use checker::storage::{Storage, StorageConfig, StorageKind};
 use checkup_model::contract::latest::{NodeLatest, latest_key};
 use checkup_model::contract::node_view::view_key;
 use checkup_model::contract::result::Attempt;
+use checkup_model::contract::view_summary::summary_key;
 use checkup_model::{CheckResult, NodeView, Status};
 use serde_json::json;
 use system_tests::browser::{Browser, Engine};
@@ -50,7 +53,8 @@ fn results(round: i64, at: i64) -> Vec<CheckResult> {
         .collect()
 }
 
-/// Writes the view and the latest object, as the checker does after a round.
+/// Writes the view, its summary and the latest object, as the checker does
+/// after a round.
 async fn publish(storage: &dyn Storage, view: &NodeView) {
     let latest = NodeLatest {
         node: view.node.clone(),
@@ -76,6 +80,40 @@ async fn publish(storage: &dyn Storage, view: &NodeView) {
         )
         .await
         .unwrap();
+    storage
+        .put(
+            &summary_key(&view.node),
+            serde_json::to_vec(&view.summary()).unwrap(),
+            "application/json",
+        )
+        .await
+        .unwrap();
+}
+
+/// Adds rounds `rounds` and waits for the page to read the latest object
+/// twice after each (one read began after the write).
+async fn rounds_refreshed(
+    storage: &dyn Storage,
+    view: &mut NodeView,
+    browser: &Browser,
+    start: i64,
+    rounds: std::ops::Range<i64>,
+) {
+    for round in rounds {
+        let at = start + round * 60 * SEC;
+        view.add_round(at, &results(round, at));
+        publish(storage, view).await;
+        let asked = requests_for(browser, "/latest/n1.json").await;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while requests_for(browser, "/latest/n1.json").await < asked + 2 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{}: the page stopped refreshing",
+                browser.engine.name()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
 }
 
 /// What a visitor sees of the checks: banner and rows, as HTML.
@@ -139,26 +177,17 @@ async fn refreshes_fold_latest_objects(engine: Engine) {
     browser.goto(&caddy.url("/")).await;
     browser.wait_for("li.check", 20).await;
 
-    for round in 40..52 {
-        let at = start + round * 60 * SEC;
-        view.add_round(at, &results(round, at));
-        publish(storage.as_ref(), &view).await;
-        // Two more requests for the latest object: one began after the write.
-        let asked = requests_for(&browser, "/latest/n1.json").await;
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        while requests_for(&browser, "/latest/n1.json").await < asked + 2 {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "{}: the page stopped refreshing",
-                engine.name()
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-    }
+    rounds_refreshed(storage.as_ref(), &mut view, &browser, start, 40..52).await;
+    assert_eq!(
+        requests_for(&browser, "/views/n1-summary.json").await,
+        1,
+        "{}: the summary was downloaded once, then brought up to date from latest objects",
+        engine.name()
+    );
     assert_eq!(
         requests_for(&browser, "/views/n1-history.json").await,
-        1,
-        "{}: the view was downloaded once, then brought up to date from latest objects",
+        0,
+        "{}: with no check open, the whole view is not needed",
         engine.name()
     );
     let down = browser
@@ -193,6 +222,33 @@ async fn refreshes_fold_latest_objects(engine: Engine) {
     );
     fresh.close().await;
 
+    // Opening a check brings the whole view at once (not at the next
+    // refresh), and the chart; refreshes then fold latest objects into it.
+    browser
+        .wait_for("li.check[data-check=\"API\"] .check-toggle", 5)
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_for("li.check[data-check=\"API\"] .chart svg", 5)
+        .await;
+    rounds_refreshed(storage.as_ref(), &mut view, &browser, start, 52..55).await;
+    assert_eq!(
+        requests_for(&browser, "/views/n1-history.json").await,
+        1,
+        "{}: the whole view was downloaded once",
+        engine.name()
+    );
+    let points = browser
+        .eval("return document.querySelectorAll('li.check[data-check=\"API\"] .chart .median, li.check[data-check=\"API\"] .chart .median-dot').length;")
+        .await;
+    assert!(
+        points.as_u64().unwrap() > 0,
+        "{}: the chart draws the response times: {points}",
+        engine.name()
+    );
+
     if engine == Engine::WebKit {
         // WebKitWebDriver's automation session keeps no HTTP cache here
         // (even the page's own files come with 200 on a reload), so there
@@ -200,9 +256,10 @@ async fn refreshes_fold_latest_objects(engine: Engine) {
         browser.close().await;
         return;
     }
-    // Nothing changes now. A reload downloads the view as it is now (the
-    // browser holds it from the first load); the next one revalidates it
-    // and its index, and Caddy answers 304.
+    // Nothing changes now. The open check is in the URL, so a reload reads
+    // the whole view at once: it downloads the view as it is now (the
+    // browser holds an older one); the next one revalidates it and its
+    // index, and Caddy answers 304.
     browser.reload().await;
     browser.wait_for("li.check", 20).await;
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;

@@ -504,6 +504,7 @@ async fn history_views_in_garage_are_what_the_page_reads() {
     loop {
         let keys = list_keys(&writer, BUCKET).await;
         if keys.iter().any(|k| k == "checkup/views/fra1-history.json")
+            && keys.iter().any(|k| k == "checkup/views/fra1-summary.json")
             && keys
                 .iter()
                 .any(|k| k == "checkup/badges/fra1-api-status.svg")
@@ -547,6 +548,16 @@ async fn history_views_in_garage_are_what_the_page_reads() {
         .err()
         .and_then(|e| e.raw_response().map(|r| r.status().as_u16()));
     assert_eq!(status, Some(304), "Garage revalidates an unchanged view");
+    // The summary the page reads first is stored the same way.
+    let summary = writer
+        .head_object()
+        .bucket(BUCKET)
+        .key("checkup/views/fra1-summary.json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(summary.content_encoding(), Some("gzip"));
+    assert_eq!(summary.cache_control(), Some("public, max-age=1"));
     // Round files never change: any cache may keep them for good.
     let keys = list_keys(&writer, BUCKET).await;
     let round = keys
@@ -617,13 +628,17 @@ async fn history_views_in_garage_are_what_the_page_reads() {
         ))
         .await;
     let requests: Vec<String> = serde_json::from_value(requests).unwrap();
-    assert_eq!(requests.len(), 2, "one listing and one view: {requests:?}");
+    assert_eq!(
+        requests.len(),
+        2,
+        "one listing and one summary: {requests:?}"
+    );
     assert!(
         requests[0].contains("prefix=checkup%2Fviews%2F"),
         "{requests:?}"
     );
     assert!(
-        requests[1].contains("/checkup/views/fra1-history.json?"),
+        requests[1].contains("/checkup/views/fra1-summary.json?"),
         "{requests:?}"
     );
     assert!(
@@ -635,7 +650,7 @@ async fn history_views_in_garage_are_what_the_page_reads() {
 
     // Presigned URLs revalidate like any other: through a proxy in front of
     // Garage (as a CDN would be), a second load of the page in the same
-    // browser gets a 304 for the unchanged view. WebKitWebDriver's session
+    // browser gets a 304 for the unchanged summary. WebKitWebDriver's session
     // keeps no HTTP cache here (see tests/refresh.rs).
     let proxy = Caddy::proxy(&s.garage.endpoint(), site.path());
     let mut config = page_config(&s, Some(&s.reader));
@@ -651,7 +666,7 @@ async fn history_views_in_garage_are_what_the_page_reads() {
             proxy
                 .answered()
                 .into_iter()
-                .filter(|(uri, _)| uri.starts_with("/status/checkup/views/fra1-history.json?"))
+                .filter(|(uri, _)| uri.starts_with("/status/checkup/views/fra1-summary.json?"))
                 .map(|(_, status)| status)
                 .collect::<Vec<u16>>()
         };
@@ -666,7 +681,7 @@ async fn history_views_in_garage_are_what_the_page_reads() {
         assert_eq!(
             answers,
             [200, 304],
-            "{}: the view through the proxy, loaded twice",
+            "{}: the summary through the proxy, loaded twice",
             engine.name()
         );
     }

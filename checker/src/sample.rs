@@ -18,6 +18,7 @@ use std::time::Instant;
 use crate::storage::Storage;
 use checkup_model::contract::incident_text::Node;
 use checkup_model::contract::node_view::view_key;
+use checkup_model::contract::view_summary::summary_key;
 use checkup_model::{
     Attempt, CheckResult, IncidentState, IncidentUpdate, NodeView, ResultFileName, Status,
 };
@@ -128,7 +129,8 @@ pub fn title(i: usize) -> String {
 pub struct History {
     /// Raw round files of the last `raw_hours`, oldest first.
     pub rounds: Vec<(String, Vec<u8>)>,
-    /// Each node's history view, under its key (`views/<node>-history.json`).
+    /// Each node's history view and its summary, under their keys
+    /// (`views/<node>-history.json`, `views/<node>-summary.json`).
     pub views: Vec<(String, Vec<u8>)>,
 }
 
@@ -319,11 +321,13 @@ pub fn build(args: &Spec) -> History {
                 ),
             ];
         }
-        let mut bytes = serde_json::to_vec(&view).expect("view serializes");
-        bytes.push(b'\n');
-        let key = view_key(&node);
-        eprintln!("{key}: {} bytes", bytes.len());
-        history.views.push((key, bytes));
+        let summary = view.summary();
+        for (key, view) in [(view_key(&node), &view), (summary_key(&node), &summary)] {
+            let mut bytes = serde_json::to_vec(view).expect("view serializes");
+            bytes.push(b'\n');
+            eprintln!("{key}: {} bytes", bytes.len());
+            history.views.push((key, bytes));
+        }
     }
     // Rounds oldest first across nodes, as checkers running side by side
     // would have stored them.

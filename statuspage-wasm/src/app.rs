@@ -40,6 +40,7 @@ pub fn App() -> impl IntoView {
     let window = RwSignal::new(window);
     let selected = RwSignal::new(selected);
     Effect::new(move |_| page_state::to_url(window.get(), selected.get().as_deref()));
+    Effect::new(move |_| data.want_whole.set(selected.with(Option::is_some)));
     Effect::new(move |_| config.with(|c| c.as_ref().map(page_state::apply_colors)));
     let title = move || {
         config.with(|c| {
@@ -118,7 +119,7 @@ pub fn App() -> impl IntoView {
                             <h2 class="section-title">{t(Text::Services)}</h2>
                             <WindowPicker window=window/>
                         </div>
-                        <CheckList checks=checks incidents=incidents config=cfg.clone() now=now window=window selected=selected/>
+                        <CheckList checks=checks incidents=incidents config=cfg.clone() now=now window=window selected=selected whole=data.whole first_paint=data.first_paint/>
                     }
                 })
             }}

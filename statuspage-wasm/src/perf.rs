@@ -1,6 +1,7 @@
 //! Performance API marks at the stages of the first load (`checkup:start`,
-//! `checkup:config`, `checkup:views`, `checkup:rendered`): the page
-//! benchmark reads them to say where the time goes.
+//! `checkup:config`, `checkup:views`, `checkup:rendered`, and
+//! `checkup:complete` once the rows that wait for the first paint are drawn
+//! too): the page benchmark reads them to say where the time goes.
 
 /// Sets the mark `checkup:<stage>`; without a Performance API, nothing.
 pub fn mark(stage: &str) {

@@ -18,7 +18,7 @@ pub mod smtp;
 pub use checker::sample as history_gen;
 pub use testkit::{dns_server, test_server, tls_server};
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The workspace's top directory.
 pub fn workspace_root() -> PathBuf {
@@ -98,4 +98,26 @@ pub fn latest_of_view(
             .collect(),
         tail: Some(view.tail()),
     }
+}
+
+/// Edits node `node`'s view in the local results directory `results` as
+/// JSON (an incident written straight into storage, say) and writes its
+/// summary again from it, as the checker keeps the two in step.
+pub fn edit_view(results: &Path, node: &str, edit: impl FnOnce(&mut serde_json::Value)) {
+    use checkup_model::contract::node_view::view_key;
+    use checkup_model::contract::view_summary::summary_key;
+    let path = results.join(view_key(node));
+    let mut view: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    edit(&mut view);
+    let text = view.to_string();
+    let summary = checkup_model::NodeView::parse(&text)
+        .expect("the edited view is still a view")
+        .summary();
+    std::fs::write(&path, text).unwrap();
+    std::fs::write(
+        results.join(summary_key(node)),
+        serde_json::to_vec(&summary).unwrap(),
+    )
+    .unwrap();
 }

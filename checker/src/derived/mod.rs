@@ -1,5 +1,6 @@
-//! Derived files: this node's history view (`views/<node>-history.json`) and
-//! its SVG badges, kept up to date after every round, and every few rounds
+//! Derived files: this node's history view (`views/<node>-history.json`), its
+//! summary for the page's first paint (`views/<node>-summary.json`) and its
+//! SVG badges, kept up to date after every round, and every few rounds
 //! the merged badges over all nodes' views. All are caches of the raw round
 //! files: `checker rebuild` regenerates them, and nothing breaks if they are
 //! lost. Keys carrying a node's name are written only by that node; merged
@@ -12,6 +13,7 @@ use std::time::Duration;
 
 use checkup_model::contract::announced::Announced;
 use checkup_model::contract::node_view::{VIEWS_DIR, node_of_view_key, view_key};
+use checkup_model::contract::view_summary::summary_key;
 use checkup_model::{CheckResult, IncidentUpdate, NodeView, ResultFileName, parse_round};
 use futures::StreamExt;
 
@@ -103,7 +105,7 @@ impl Derived {
         self.view.tag = tag_of(&self.view);
     }
 
-    /// Writes the view and any badge that changed.
+    /// Writes the view, then its summary, and any badge that changed.
     /// Every [`MERGED_BADGES_EVERY`] rounds it also reads the other nodes'
     /// views for the merged badges, and returns all views (this one's
     /// included) for the other files derived from every node.
@@ -115,6 +117,10 @@ impl Derived {
         let bytes = encode_view(&self.view)?;
         storage
             .put(&view_key(&self.view.node), bytes, "application/json")
+            .await?;
+        let summary = encode_view(&self.view.summary())?;
+        storage
+            .put(&summary_key(&self.view.node), summary, "application/json")
             .await?;
         let mut badges = badges::for_view(&self.view);
         self.rounds_since_merged += 1;

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 use checkup_model::contract::node_view::{VIEWS_DIR, node_of_view_key};
+use checkup_model::contract::view_summary::node_of_summary_key;
 use checkup_model::{ResultFileName, contract::index::index_from_names};
 
 use super::{Builder, Created, Storage, StorageError, StorageKind};
@@ -94,11 +95,14 @@ impl LocalStorage {
         fs::create_dir_all(&dir).map_err(io("cannot create directory", &dir))?;
         write_atomic(&dir, name, bytes)?;
         if sub == Some(VIEWS_DIR) {
-            // The page cannot list a directory over HTTP: it reads this list,
-            // rebuilt from the directory like index.json.
+            // The page cannot list a directory over HTTP: it reads this list
+            // of views and summaries, rebuilt from the directory like index.json.
             let mut views: Vec<String> = list_dir(&dir)?
                 .into_iter()
-                .filter(|n| node_of_view_key(&format!("{VIEWS_DIR}/{n}")).is_some())
+                .filter(|n| {
+                    let key = format!("{VIEWS_DIR}/{n}");
+                    node_of_view_key(&key).is_some() || node_of_summary_key(&key).is_some()
+                })
                 .collect();
             views.sort();
             let mut index = serde_json::to_vec(&views)?;
@@ -328,6 +332,29 @@ mod tests {
         assert!(
             leftovers.is_empty(),
             "temp files left behind: {leftovers:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_views_index_lists_views_and_summaries_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let s = LocalStorage::open(tmp.path()).unwrap();
+        for key in [
+            "views/n2-summary.json",
+            "views/n1-history.json",
+            "views/notes.txt",
+            "views/n1-summary.json",
+        ] {
+            Storage::put(&s, key, b"{}".to_vec(), "application/json")
+                .await
+                .unwrap();
+        }
+        let index: Vec<String> =
+            serde_json::from_slice(&fs::read(tmp.path().join("views/index.json")).unwrap())
+                .unwrap();
+        assert_eq!(
+            index,
+            ["n1-history.json", "n1-summary.json", "n2-summary.json"]
         );
     }
 

@@ -11,6 +11,8 @@ pub mod node_view;
 pub mod page_config;
 pub mod result;
 pub mod rtt_stats;
+pub mod runs;
 pub mod slug;
 pub mod status;
+pub mod view_summary;
 pub mod view_tail;

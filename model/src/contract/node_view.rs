@@ -15,10 +15,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::contract::incident::IncidentUpdate;
 use crate::contract::incident_text::Node;
+use crate::contract::runs;
 use crate::{contract::result::CheckResult, contract::status::Status};
 
 /// The view format; a page meeting a newer one falls back to raw files.
-pub const VIEW_VERSION: u32 = 1;
+/// Version 2 writes columns as runs ([`crate::contract::runs`]); version 1
+/// (plain arrays) still reads.
+pub const VIEW_VERSION: u32 = 2;
 
 /// One bucket size and how many buckets of it a view keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,27 +110,98 @@ fn bin_middle(bin: u16) -> u32 {
 }
 
 /// A check's buckets at one resolution, oldest first, as parallel columns
-/// (compact in JSON). Bucket `i` starts at `(first + i) * step` Unix seconds.
+/// (compact in JSON: runs, and a column of zeros left out). Bucket `i`
+/// starts at `(first + i) * step` Unix seconds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredSeries")]
 pub struct Series {
     pub step: i64,
     pub first: i64,
     /// Rounds in the bucket.
+    #[serde(serialize_with = "runs::serialize")]
     pub n: Vec<u32>,
     /// Rounds that were down, outside maintenance.
+    #[serde(
+        serialize_with = "runs::serialize",
+        skip_serializing_if = "runs::all_zero"
+    )]
     pub down: Vec<u32>,
     /// Rounds that were degraded, outside maintenance.
+    #[serde(
+        serialize_with = "runs::serialize",
+        skip_serializing_if = "runs::all_zero"
+    )]
     pub degraded: Vec<u32>,
     /// Rounds inside a maintenance window, whatever their status: they are
     /// not downtime, and not uptime either.
+    #[serde(
+        serialize_with = "runs::serialize",
+        skip_serializing_if = "runs::all_zero"
+    )]
     pub maintenance: Vec<u32>,
     /// Median and 95th percentile of the rounds' median response times, µs;
     /// 0 when no round in the bucket answered.
+    #[serde(
+        serialize_with = "runs::serialize",
+        skip_serializing_if = "runs::all_zero"
+    )]
     pub p50: Vec<u32>,
+    #[serde(
+        serialize_with = "runs::serialize",
+        skip_serializing_if = "runs::all_zero"
+    )]
     pub p95: Vec<u32>,
     /// Response times of the newest bucket, which is still filling.
     #[serde(default, skip_serializing_if = "Histogram::is_empty")]
     pub open: Histogram,
+}
+
+/// A [`Series`] as stored: a column left out is all zeros (version 1
+/// wrote every column).
+#[derive(Deserialize)]
+struct StoredSeries {
+    step: i64,
+    first: i64,
+    #[serde(deserialize_with = "runs::deserialize")]
+    n: Vec<u32>,
+    #[serde(default, deserialize_with = "runs::deserialize")]
+    down: Vec<u32>,
+    #[serde(default, deserialize_with = "runs::deserialize")]
+    degraded: Vec<u32>,
+    #[serde(default, deserialize_with = "runs::deserialize")]
+    maintenance: Vec<u32>,
+    #[serde(default, deserialize_with = "runs::deserialize")]
+    p50: Vec<u32>,
+    #[serde(default, deserialize_with = "runs::deserialize")]
+    p95: Vec<u32>,
+    /// Only a checker continues from a filling bucket's response times, so
+    /// the page (wasm) does not read them.
+    #[serde(default)]
+    #[cfg_attr(target_arch = "wasm32", serde(skip_deserializing))]
+    open: Histogram,
+}
+
+impl From<StoredSeries> for Series {
+    fn from(stored: StoredSeries) -> Series {
+        let len = stored.n.len();
+        let zeros_if_left_out = |mut column: Vec<u32>| {
+            if column.is_empty() {
+                column.resize(len, 0);
+            }
+            column
+        };
+        Series {
+            step: stored.step,
+            first: stored.first,
+            down: zeros_if_left_out(stored.down),
+            degraded: zeros_if_left_out(stored.degraded),
+            maintenance: zeros_if_left_out(stored.maintenance),
+            p50: zeros_if_left_out(stored.p50),
+            p95: zeros_if_left_out(stored.p95),
+            n: stored.n,
+            open: stored.open,
+        }
+    }
 }
 
 /// One bucket read out of a [`Series`].
@@ -362,6 +436,10 @@ pub struct NodeView {
     /// agree (see [`crate::contract::view_tail`]).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub tag: String,
+    /// A summary (see [`crate::contract::view_summary`]): everything but
+    /// response times finer than a day, which only a chart needs.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub summary: bool,
 }
 
 fn is_zero(value: &i64) -> bool {
@@ -392,6 +470,7 @@ impl NodeView {
             maintenance: Vec::new(),
             built: 0,
             tag: String::new(),
+            summary: false,
         }
     }
 
@@ -652,6 +731,30 @@ mod tests {
             Err(ViewError::Version(_))
         ));
         assert!(NodeView::parse("[1,2]").is_err());
+    }
+
+    #[test]
+    fn a_version_one_view_reads_as_written_and_is_written_as_runs() {
+        let t0 = day_start();
+        let mut view = NodeView::new("n1");
+        for i in 0..10 {
+            let ts = t0 + i * MIN;
+            view.add_round(ts, &[result("a", ts, Status::Healthy, 5 + i, false)]);
+        }
+        // Version 1 wrote every bucket as a number.
+        let mut v1: serde_json::Value = serde_json::to_value(&view).unwrap();
+        v1["version"] = serde_json::json!(1);
+        let minutes = &view.checks[0].series[0];
+        v1["checks"][0]["series"][0]["n"] = serde_json::json!(minutes.n);
+        v1["checks"][0]["series"][0]["p50"] = serde_json::json!(minutes.p50);
+        let read = NodeView::parse(&v1.to_string()).unwrap();
+        assert_eq!(read.checks, view.checks);
+        let written = serde_json::to_value(&view).unwrap();
+        assert_eq!(written["version"], 2);
+        assert_eq!(
+            written["checks"][0]["series"][0]["n"],
+            serde_json::json!([[1, 10]])
+        );
     }
 
     #[test]

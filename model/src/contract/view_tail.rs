@@ -50,6 +50,7 @@ impl NodeView {
             maintenance: Vec::new(),
             built: self.built,
             tag: self.tag.clone(),
+            summary: self.summary,
         }
     }
 

@@ -42,6 +42,15 @@ pub fn round_micros(micros: u32) -> Rounded {
     }
 }
 
+impl Rounded {
+    /// The value shown, in microseconds again: 213,358 µs is shown as
+    /// "213 ms", so 213,000.
+    pub fn micros(&self) -> u32 {
+        let unit = if self.seconds { 1e6 } else { 1e3 };
+        (self.value * unit).round().min(u32::MAX as f64) as u32
+    }
+}
+
 /// A unit a wait is counted in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {
@@ -114,6 +123,17 @@ mod tests {
         ] {
             assert_eq!(english_countdown(secs), shown, "{secs} s");
         }
+    }
+
+    #[test]
+    fn a_shown_value_in_microseconds_is_shown_the_same() {
+        for micros in (0..2_000_000).step_by(997).chain([49, 50, 9_950, u32::MAX]) {
+            let shown = round_micros(micros);
+            assert_eq!(round_micros(shown.micros()), shown, "{micros} µs");
+        }
+        assert_eq!(round_micros(213_358).micros(), 213_000);
+        assert_eq!(round_micros(1_249_999).micros(), 1_200_000);
+        assert_eq!(round_micros(412).micros(), 400);
     }
 
     #[test]

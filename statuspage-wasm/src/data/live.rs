@@ -58,6 +58,13 @@ pub struct PageData {
     pub newest: Memo<Option<i64>>,
     /// The newest view is older than three check intervals.
     pub stale: Memo<bool>,
+    /// A check is open: its chart needs the nodes' whole views, not the
+    /// summaries the first paint reads. Set by the app.
+    pub want_whole: RwSignal<bool>,
+    /// Every view held is whole (none is a summary): charts can be drawn.
+    pub whole: Memo<bool>,
+    /// The first load is on screen: what waited for it can be drawn.
+    pub first_paint: RwSignal<bool>,
     /// Nodes whose view says another checker writes under their name.
     pub second_writers: Memo<Vec<String>>,
 }
@@ -78,6 +85,15 @@ impl PageData {
             views.with(|v| overview(v, now_secs, stale_after_secs(v)))
         });
         let newest = Memo::new(move |_| views.with(|v| v.iter().map(|v| v.updated).max()));
+        let want_whole = RwSignal::new(false);
+        let whole = Memo::new(move |_| views.with(|v| v.iter().all(|v| !v.summary)));
+        // Opening a check while summaries are held wakes the refresh loop,
+        // so its chart is drawn now rather than at the next refresh.
+        Effect::new(move |_| {
+            if want_whole.get() && !whole.get() {
+                wake();
+            }
+        });
         let data = PageData {
             config: RwSignal::new(None),
             config_problem: RwSignal::new(None),
@@ -114,6 +130,9 @@ impl PageData {
                     })
                 })
             }),
+            want_whole,
+            whole,
+            first_paint: RwSignal::new(false),
         };
         spawn_local(data.refresh_forever());
         data
@@ -148,13 +167,21 @@ impl PageData {
                 // benchmark to read. A task of its own: a tab in the
                 // background gets no animation frames, and refreshing must
                 // not wait for one.
-                spawn_local(async {
+                let first_paint = self.first_paint;
+                spawn_local(async move {
                     TimeoutFuture::new(0).await;
                     perf::painted().await;
                     perf::mark("rendered");
+                    first_paint.set(true);
+                    perf::painted().await;
+                    perf::mark("complete");
                 });
             }
-            TimeoutFuture::new(cfg.refresh_interval_secs.saturating_mul(1000)).await;
+            // A check opened during that refresh gets its chart now.
+            if !self.want_whole.get_untracked() || self.whole.get_untracked() {
+                let sleep = TimeoutFuture::new(cfg.refresh_interval_secs.saturating_mul(1000));
+                futures::future::select(sleep, woken()).await;
+            }
         }
     }
 
@@ -172,7 +199,8 @@ impl PageData {
                         .try_update_untracked(std::mem::take)
                         .unwrap_or_default()
                 };
-                let fetched = update_views(listed, held).await;
+                let whole = self.want_whole.get_untracked();
+                let fetched = update_views(listed, held, whole).await;
                 if first {
                     perf::mark("views");
                 }
@@ -198,6 +226,27 @@ impl PageData {
             }
             Err(e) => set_if_changed(self.storage_problem, Some(e)),
         }
+    }
+}
+
+thread_local! {
+    /// Resolves the promise the refresh loop sleeps on besides its timer.
+    static WAKE: std::cell::RefCell<Option<js_sys::Function>> = const { std::cell::RefCell::new(None) };
+}
+
+/// A future that [`wake`] resolves: a promise, as the page already awaits
+/// them, where a channel would add its own code.
+fn woken() -> wasm_bindgen_futures::JsFuture {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        WAKE.with(|w| w.replace(Some(resolve)));
+    });
+    wasm_bindgen_futures::JsFuture::from(promise)
+}
+
+/// Ends the refresh loop's sleep (and nothing when it is not sleeping).
+fn wake() {
+    if let Some(resolve) = WAKE.with(|w| w.take()) {
+        let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
     }
 }
 

@@ -4,6 +4,7 @@ use checkup_model::Index;
 use checkup_model::contract::index::files_since;
 use checkup_model::contract::latest::latest_key;
 use checkup_model::contract::node_view::node_of_view_key;
+use checkup_model::contract::view_summary::summary_key;
 
 use super::{Listed, LoadError, fetch_text};
 
@@ -15,7 +16,8 @@ fn base_of(url: &str) -> String {
     }
 }
 
-/// The nodes' history views, from `views/index.json` under `url`; none when
+/// The nodes' history views (and their summaries, where written), from
+/// `views/index.json` under `url`; none when
 /// there is no such index (results written by checkup or an older checker).
 pub async fn list_views(url: &str) -> Result<Vec<Listed>, LoadError> {
     let base = base_of(url);
@@ -29,16 +31,19 @@ pub async fn list_views(url: &str) -> Result<Vec<Listed>, LoadError> {
         what: format!("the history views index ({index_url})"),
         why: format!("it is not a JSON list of file names ({e})"),
     })?;
-    Ok(names
-        .into_iter()
+    let keys: Vec<String> = names.iter().map(|n| format!("views/{n}")).collect();
+    Ok(keys
+        .iter()
         // Data from storage must not point the page anywhere else.
-        .filter(|n| node_of_view_key(&format!("views/{n}")).is_some())
-        .map(|n| Listed {
-            url: format!("{base}views/{n}"),
-            latest_url: node_of_view_key(&format!("views/{n}"))
-                .map(|node| format!("{base}{}", latest_key(node)))
+        .filter_map(|key| Some((key, node_of_view_key(key)?)))
+        .map(|(key, node)| Listed {
+            url: format!("{base}{key}"),
+            latest_url: format!("{base}{}", latest_key(node)),
+            summary_url: Some(summary_key(node))
+                .filter(|summary| keys.contains(summary))
+                .map(|summary| format!("{base}{summary}"))
                 .unwrap_or_default(),
-            name: format!("views/{n}"),
+            name: key.clone(),
             timestamp: 0,
         })
         .collect())
@@ -60,6 +65,7 @@ pub async fn list(url: &str, since: i64) -> Result<Vec<Listed>, LoadError> {
             timestamp,
             url: format!("{base}{name}"),
             latest_url: String::new(),
+            summary_url: String::new(),
         })
         .collect())
 }

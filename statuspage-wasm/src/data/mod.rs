@@ -50,6 +50,8 @@ pub struct Listed {
     pub url: String,
     /// For a view: the URL of its node's latest object (empty otherwise).
     pub latest_url: String,
+    /// For a view: the URL of its summary (empty when there is none).
+    pub summary_url: String,
 }
 
 /// A failure to load `what`, named with the URL shown for it.
@@ -303,13 +305,21 @@ pub async fn list_views(config: &PageConfig) -> Result<Vec<Listed>, LoadError> {
 /// view in `held` from the tail in its node's latest object, when that
 /// gives exactly the view a download would (see
 /// `checkup_model::contract::view_tail`); otherwise, or for a node not held
-/// (the first load), by downloading the view.
-pub async fn update_views(listed: Vec<Listed>, mut held: Vec<NodeView>) -> ViewsFetched {
+/// (the first load), by downloading its summary, or its whole view when
+/// `whole` (a check is open, and its chart needs every response time) or
+/// there is no summary. A held summary is replaced by the whole view when
+/// `whole`.
+pub async fn update_views(
+    listed: Vec<Listed>,
+    mut held: Vec<NodeView>,
+    whole: bool,
+) -> ViewsFetched {
     let downloads = futures::stream::iter(listed.into_iter().map(|l| {
         let node = checkup_model::contract::node_view::node_of_view_key(&l.name);
         let held = (held.iter())
             .position(|v| Some(v.node.as_str()) == node)
-            .map(|at| held.swap_remove(at));
+            .map(|at| held.swap_remove(at))
+            .filter(|v| !(whole && v.summary));
         async move {
             if let Some(mut view) = held
                 && let Some(tail) = fetch_tail(&l.latest_url).await
@@ -317,8 +327,12 @@ pub async fn update_views(listed: Vec<Listed>, mut held: Vec<NodeView>) -> Views
             {
                 return (l.name, Ok(view));
             }
+            let url = match whole || l.summary_url.is_empty() {
+                true => &l.url,
+                false => &l.summary_url,
+            };
             let outcome =
-                match fetch_bytes(&l.url, "a history view", &l.name, Some(MAX_VIEW_BYTES)).await {
+                match fetch_bytes(url, "a history view", &l.name, Some(MAX_VIEW_BYTES)).await {
                     Ok(bytes) => std::str::from_utf8(&bytes)
                         .map_err(|e| format!("it is not UTF-8 text ({e})"))
                         .and_then(|text| NodeView::parse(text).map_err(|e| e.to_string())),

@@ -6,6 +6,7 @@
 
 use checkup_model::contract::latest::latest_key;
 use checkup_model::contract::node_view::node_of_view_key;
+use checkup_model::contract::view_summary::summary_key;
 use checkup_model::s3::sigv4::{Credentials, presign_get};
 use checkup_model::s3::{S3Location, parse_list};
 use checkup_model::{PageStorage, ResultFileName};
@@ -61,7 +62,8 @@ fn signer_for(storage: &PageStorage) -> Signer {
     }
 }
 
-/// Lists the nodes' history views under `<prefix>views/`.
+/// Lists the nodes' history views (and their summaries, where written)
+/// under `<prefix>views/`.
 pub async fn list_views(storage: &PageStorage) -> Result<Vec<Listed>, LoadError> {
     let location: S3Location = storage.s3_location().expect("S3 storage");
     let signer = signer_for(storage);
@@ -79,22 +81,27 @@ pub async fn list_views(storage: &PageStorage) -> Result<Vec<Listed>, LoadError>
     let xml = fetch_text(&url, &listing_name, &location.bucket_url(), None)
         .await
         .map_err(|e| fail(e.why))?;
-    // One page (1,000 keys) is 1,000 nodes: more is not a status page.
+    // One page (1,000 keys) is 500 nodes: more is not a status page.
     let page = parse_list(&xml).map_err(fail)?;
     let mut listed = Vec::new();
-    for key in page.keys {
+    for key in &page.keys {
         let Some(name) = key.strip_prefix(&location.prefix) else {
             continue;
         };
         let Some(node) = node_of_view_key(name) else {
             continue;
         };
-        let latest = format!("{}{}", location.prefix, latest_key(node));
+        let sign = |key: String| signer.url(&location.object_url(&key)).map_err(fail);
+        let summary = format!("{}{}", location.prefix, summary_key(node));
         listed.push(Listed {
             name: name.to_string(),
             timestamp: 0,
-            url: signer.url(&location.object_url(&key)).map_err(fail)?,
-            latest_url: signer.url(&location.object_url(&latest)).map_err(fail)?,
+            url: sign(key.clone())?,
+            latest_url: sign(format!("{}{}", location.prefix, latest_key(node)))?,
+            summary_url: match page.keys.contains(&summary) {
+                true => sign(summary)?,
+                false => String::new(),
+            },
         });
     }
     Ok(listed)
@@ -154,6 +161,7 @@ pub async fn list(
                 timestamp: parsed.timestamp,
                 url,
                 latest_url: String::new(),
+                summary_url: String::new(),
             });
         }
         match page.next_continuation_token {

@@ -10,12 +10,18 @@ use leptos::prelude::*;
 use super::Shown;
 use super::chart::ResponseChart;
 use super::day_bars::DayBars;
+use super::lazy;
 use super::markdown;
 use crate::i18n::intl::{ago, micros, span, uptime};
 use crate::i18n::{Text, fill, t};
 use crate::time::{local_datetime, local_day, local_time};
 
 const DAYS: usize = 90;
+/// Rows drawn whole for the first paint, enough to fill a tall screen. The
+/// other rows are added right after it (with hundreds of checks, all at
+/// once made the first paint wait), their uptimes and bars as they come
+/// near the screen.
+const EAGER_ROWS: usize = 12;
 
 /// Where an uptime figure's data begins (Unix s): a time today, else a day.
 fn since_when(secs: i64, now_secs: i64) -> String {
@@ -79,25 +85,42 @@ pub fn CheckList(
     now: RwSignal<i64>,
     window: RwSignal<ChartWindow>,
     selected: RwSignal<Option<String>>,
+    whole: Memo<bool>,
+    first_paint: RwSignal<bool>,
 ) -> impl IntoView {
     let show_endpoints = config.show_endpoints;
+    let row = move |title: String, eager: bool, unfolded: RwSignal<bool>| {
+        view! { <CheckRow title checks incidents now window selected whole eager unfolded show_endpoints/> }
+    };
     // The layout changes only when checks come or go, so a refresh updates
     // rows in place: open groups, focus and scroll position stay.
     let layout = Memo::new(move |_| checks.with(|c| sections(&config, c)));
     move || {
+        let mut open_rows = 0;
         layout
             .get()
             .into_iter()
             .map(|section| {
                 let titles = section.titles.clone();
-                let rows = section
-                    .titles
-                    .into_iter()
-                    .map(|title| view! { <CheckRow title checks incidents now window selected show_endpoints/> })
-                    .collect_view();
+                let eager = match section.collapsed {
+                    true => 0,
+                    false => section.titles.len().min(EAGER_ROWS - open_rows),
+                };
+                open_rows += eager;
+                // A folded group's rows are drawn whole when it is unfolded:
+                // not every engine tells when something inside came near.
+                let unfolded = RwSignal::new(false);
+                let all = section.titles;
+                let rows = move || {
+                    let shown = if first_paint.get() { all.len() } else { eager };
+                    (all[..shown].iter().enumerate())
+                        .map(|(at, title)| row(title.clone(), at < eager, unfolded))
+                        .collect_view()
+                };
                 match section.name {
                     Some(name) => view! {
-                        <details class="group" open=!section.collapsed data-group=name.clone()>
+                        <details class="group" open=!section.collapsed data-group=name.clone()
+                            on:toggle=move |_| unfolded.set(true)>
                             <summary class="group-summary">
                                 <span class="group-name">{name.clone()}</span>
                                 <GroupState titles checks/>
@@ -146,17 +169,38 @@ fn CheckRow(
     now: RwSignal<i64>,
     window: RwSignal<ChartWindow>,
     selected: RwSignal<Option<String>>,
+    whole: Memo<bool>,
+    eager: bool,
+    unfolded: RwSignal<bool>,
     show_endpoints: bool,
 ) -> impl IntoView {
     let key = title.clone();
     let check = Memo::new(move |_| checks.with(|c| c.iter().find(|c| c.title == key).cloned()));
     let key = title.clone();
     let is_selected = Memo::new(move |_| selected.with(|s| s.as_deref() == Some(key.as_str())));
+    // Uptimes and bars are drawn when the row comes near the screen; until
+    // then a box of their size waits in their place.
+    let near = RwSignal::new(eager || is_selected.get_untracked());
+    // The row itself is watched, not the box: a row off screen is not laid
+    // out (`.check-far`), so nothing inside it could be seen coming near.
+    let row = NodeRef::<leptos::html::Li>::new();
+    Effect::new(move |waiting: Option<Option<(web_sys::Element, u32)>>| {
+        if let Some((element, id)) = waiting.flatten() {
+            lazy::forget(&element, id);
+        }
+        if near.get_untracked() {
+            return None;
+        }
+        let element: web_sys::Element = row.get()?.into();
+        let id = lazy::when_near(&element, move || near.set(true))?;
+        Some((element, id))
+    });
     let detail_id = format!("detail-{}", slug(&title));
     move || {
         let Some(check) = check.get() else {
             return ().into_any();
         };
+
         let now_nanos = now.get();
         let now_secs = now_nanos / 1_000_000_000;
         let shown = Shown::of(&check);
@@ -164,33 +208,36 @@ fn CheckRow(
         // A span longer than the data says since when its figure counts;
         // longer spans than that one would only repeat it.
         let mut said_since = false;
-        let uptimes = UPTIME_PERIODS
-            .iter()
-            .map(|&(secs, res)| {
-                let label = span(secs, false);
-                let figure = check.uptime(secs, res, now_secs);
-                let percent = uptime(figure.map(|u| u.ratio));
-                let since = figure
-                    .and_then(|u| u.since)
-                    .map(|s| since_when(s, now_secs));
-                let (figure, title) = match since {
-                    Some(when) if said_since => {
-                        ("–".to_string(), Some(fill(Text::NoDataBefore, &[&when])))
+        let near = near.get() || unfolded.get();
+        let uptimes = near.then(|| {
+            UPTIME_PERIODS
+                .iter()
+                .map(|&(secs, res)| {
+                    let label = span(secs, false);
+                    let figure = check.uptime(secs, res, now_secs);
+                    let percent = uptime(figure.map(|u| u.ratio));
+                    let since = figure
+                        .and_then(|u| u.since)
+                        .map(|s| since_when(s, now_secs));
+                    let (figure, title) = match since {
+                        Some(when) if said_since => {
+                            ("–".to_string(), Some(fill(Text::NoDataBefore, &[&when])))
+                        }
+                        Some(when) => {
+                            said_since = true;
+                            (fill(Text::UptimeSince, &[&percent, &when]), None)
+                        }
+                        None => (percent, None),
+                    };
+                    view! {
+                        <div class="uptime-item">
+                            <dt>{label}</dt>
+                            <dd title=title>{figure}</dd>
+                        </div>
                     }
-                    Some(when) => {
-                        said_since = true;
-                        (fill(Text::UptimeSince, &[&percent, &when]), None)
-                    }
-                    None => (percent, None),
-                };
-                view! {
-                    <div class="uptime-item">
-                        <dt>{label}</dt>
-                        <dd title=title>{figure}</dd>
-                    </div>
-                }
-            })
-            .collect_view();
+                })
+                .collect_view()
+        });
         let own_incidents: Vec<Incident> = incidents.with(|all| {
             all.iter()
                 .filter(|i| i.checks.is_empty() || i.checks.contains(&check.title))
@@ -240,12 +287,16 @@ fn CheckRow(
                         <h4 class="detail-title">{t(Text::ByLocation)}</h4>
                         <ul class="locations">{items}</ul>
                     })}
-                    <ResponseChart check=check.clone() window=window.get() now=now_secs/>
+                    {match whole.get() {
+                        true => view! { <ResponseChart check=check.clone() window=window.get() now=now_secs/> }.into_any(),
+                        // Summaries hold no response times: the whole views are on their way.
+                        false => view! { <p class="loading" role="status">{t(Text::Loading)}</p> }.into_any(),
+                    }}
                 </div>
             }
         });
         view! {
-            <li class=format!("check check-{}", shown.key()) data-check=title.clone() data-status=shown.key()
+            <li node_ref=row class=format!("check check-{}{}", shown.key(), if near { "" } else { " check-far" }) data-check=title.clone() data-status=shown.key()
                 data-selected=is_selected.get().to_string()>
                 <div class="check-head">
                     <span class="status-pill">
@@ -270,8 +321,13 @@ fn CheckRow(
                     }
                     view! { <p class="check-message">{markdown::all(doc)}</p> }
                 })}
-                <dl class="uptime" aria-label=t(Text::Uptime)>{uptimes}</dl>
-                <DayBars title=title.clone() bars=check.daily_bars(now_secs, DAYS) incidents=own_incidents/>
+                {match uptimes {
+                    Some(uptimes) => view! {
+                        <dl class="uptime" aria-label=t(Text::Uptime)>{uptimes}</dl>
+                        <DayBars title=title.clone() bars=check.daily_bars(now_secs, DAYS) incidents=own_incidents/>
+                    }.into_any(),
+                    None => view! { <div class="row-waiting"></div> }.into_any(),
+                }}
                 {detail}
             </li>
         }

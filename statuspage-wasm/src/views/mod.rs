@@ -7,6 +7,7 @@ mod check_list;
 mod day_bars;
 mod header;
 mod incidents;
+mod lazy;
 mod maintenance;
 mod markdown;
 mod problem;

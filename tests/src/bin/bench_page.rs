@@ -1,5 +1,7 @@
 //! The page benchmark: for 1, 30 and 90 days of history (50 checks, 3 nodes,
-//! 1-minute rounds, written by the generator), the built page is served by
+//! 1-minute rounds, written by the generator; several numbers of checks,
+//! e.g. `--checks 50,500`, are loaded in turn, run by run, so a busy machine
+//! slows them alike), the built page is served by
 //! Caddy (with gzip, as in production) and loaded in headless Chromium, a
 //! fresh browser per run. The history is in local storage beside the page
 //! (served by Caddy), or with `--storage garage` in a Garage bucket that the
@@ -14,15 +16,19 @@
 //! the bytes and requests of the page's refreshes are summed: a second table.
 //!
 //! ```text
-//! bench_page [--runs 5] [--days 1,30,90] [--checks 50] [--nodes 3] [--storage local|garage]
+//! bench_page [--runs 5] [--days 1,30,90] [--checks 50[,500]] [--nodes 3] [--storage local|garage]
 //!            [--refreshes 0]
 //! ```
-//! Run through `scripts/bench-page`, which builds the page first.
+//! Run through `scripts/bench-page`, which builds the page first. With
+//! `CHECKUP_BENCH_HISTORY=<dir>`, local histories are kept in `<dir>` and
+//! reused by later runs (generating 500 checks takes minutes); delete it
+//! after changing the view format, or after `--refreshes`, which adds rounds.
 
 use checker::storage::{S3Settings, StorageConfig, StorageKind};
 use checkup_model::contract::latest::latest_key;
 use checkup_model::contract::node_view::view_key;
 use checkup_model::contract::result::Attempt;
+use checkup_model::contract::view_summary::summary_key;
 use checkup_model::{CheckResult, NodeView, Status};
 use serde_json::{Value, json};
 use system_tests::browser::Browser;
@@ -44,7 +50,7 @@ struct Args {
     storage: Storage,
     runs: usize,
     days: Vec<i64>,
-    checks: usize,
+    checks: Vec<usize>,
     nodes: usize,
     refreshes: usize,
 }
@@ -54,7 +60,7 @@ fn parse_args() -> Result<Args, String> {
         storage: Storage::Local,
         runs: 5,
         days: vec![1, 30, 90],
-        checks: 50,
+        checks: vec![50],
         nodes: 3,
         refreshes: 0,
     };
@@ -71,29 +77,32 @@ fn parse_args() -> Result<Args, String> {
                     other => return Err(format!("--storage: {other:?} is not local or garage")),
                 }
             }
-            "--checks" => args.checks = value.parse().map_err(bad)?,
+            "--checks" => args.checks = numbers(&flag, &value)?,
             "--nodes" => args.nodes = value.parse().map_err(bad)?,
             "--refreshes" => args.refreshes = value.parse().map_err(bad)?,
-            "--days" => {
-                args.days = value
-                    .split(',')
-                    .map(|d| {
-                        d.trim()
-                            .parse()
-                            .map_err(|_| format!("--days: {d:?} is not a number"))
-                    })
-                    .collect::<Result<_, _>>()?
-            }
+            "--days" => args.days = numbers(&flag, &value)?,
             other => return Err(format!("unknown option {other}")),
         }
     }
-    if args.runs == 0 || args.days.is_empty() {
-        return Err("--runs and --days must not be empty".into());
+    if args.runs == 0 || args.days.is_empty() || args.checks.is_empty() {
+        return Err("--runs, --days and --checks must not be empty".into());
     }
     if args.refreshes > 0 && args.storage != Storage::Local {
         return Err("--refreshes measures local storage only: the Performance API sees no sizes of cross-origin answers".into());
     }
     Ok(args)
+}
+
+/// A comma-separated list of numbers.
+fn numbers<T: std::str::FromStr>(flag: &str, value: &str) -> Result<Vec<T>, String> {
+    value
+        .split(',')
+        .map(|d| {
+            d.trim()
+                .parse()
+                .map_err(|_| format!("{flag}: {d:?} is not a number"))
+        })
+        .collect()
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -124,6 +133,9 @@ struct Load {
     views_parsed: f64,
     /// Laid out and painted (`checkup:rendered`).
     rendered: f64,
+    /// The rows that wait for the first paint laid out and painted too
+    /// (`checkup:complete`).
+    complete: f64,
 }
 
 /// Caddy's `encode` as the README configures it: its default list of types
@@ -147,7 +159,7 @@ async fn one_load(caddy: &Caddy, storage_url: &str, checks: usize) -> Load {
     let found: Value = loop {
         let v = browser
             .eval(&format!(
-                "const m = performance.getEntriesByName('checkup:rendered');
+                "const m = performance.getEntriesByName('checkup:complete');
                  if (!m.length) return null;
                  const r = performance.getEntriesByType('resource');
                  const storage = r.filter(e => e.name.startsWith({storage_url:?}) || e.name.endsWith('/config.json'));
@@ -159,7 +171,7 @@ async fn one_load(caddy: &Caddy, storage_url: &str, checks: usize) -> Load {
                  const views = r.filter(e => e.name.includes('/views/')).map(e => e.responseEnd);
                  return [storage.length, sum(storage), bodies(page), Math.max(...wasm), at('start'),
                          Math.max(...views), at('views'), at('rendered'),
-                         document.querySelectorAll('li.check').length];",
+                         document.querySelectorAll('li.check').length, at('complete')];",
             ))
             .await;
         if !v.is_null() {
@@ -183,6 +195,7 @@ async fn one_load(caddy: &Caddy, storage_url: &str, checks: usize) -> Load {
         views_loaded: f(5),
         views_parsed: f(6),
         rendered: f(7),
+        complete: f(9),
     }
 }
 
@@ -196,81 +209,67 @@ async fn main() {
         }
     };
     println!(
-        "| history | storage requests | storage bytes | wasm+js+css as served | rendered after (median of {}) | checkup's requests | wasm loaded | wasm running | views loaded | views parsed |",
+        "| history | checks | storage requests | storage bytes | wasm+js+css as served | rendered after (median of {}) | every row after | checkup's requests | wasm loaded | wasm running | views loaded | views parsed |",
         args.runs
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     let mut refreshed = Vec::new();
     for &days in &args.days {
-        let site = tempfile::tempdir().unwrap();
-        let mut spec = Spec::new(&site.path().join("results"));
-        spec.days = days;
-        spec.checks = args.checks;
-        spec.nodes = args.nodes;
-        spec.raw_hours = 0;
-        if args.storage == Storage::Local {
-            generate(&spec);
+        let mut sites = Vec::new();
+        for &checks in &args.checks {
+            sites.push(Site::start(&args, days, checks).await);
         }
-        let caddy = Caddy::start_with(&dist_dir(), site.path(), site.path(), ENCODE);
-        // Kept until the loads are done.
-        let mut _garage = None;
-        // Bytes the Performance API cannot see (cross-origin), if any.
-        let mut uploaded = None;
-        let (storage, storage_url) = match args.storage {
-            Storage::Local => (
-                json!({"type": "local", "url": "results/"}),
-                caddy.url("/results/"),
-            ),
-            Storage::Garage => {
-                let (garage, storage, bytes) = garage_with_views(&spec, &caddy).await;
-                let url = garage.endpoint();
-                _garage = Some(garage);
-                uploaded = Some(bytes);
-                (storage, url)
-            }
-        };
-        std::fs::write(
-            site.path().join("config.json"),
-            json!({"title": "Benchmark", "storage": storage, "refresh_interval_secs": 300})
-                .to_string(),
-        )
-        .unwrap();
-        // One warm-up load: the first start of Chromium pays for its disk cache.
-        one_load(&caddy, &storage_url, args.checks).await;
-        let mut loads = Vec::new();
+        // One warm-up load each: the first start of Chromium pays for its disk cache.
+        for site in &sites {
+            site.load().await;
+        }
+        // Run by run, each site in turn: what slows the machine slows all.
+        let mut loads: Vec<Vec<Load>> = sites.iter().map(|_| Vec::new()).collect();
         for _ in 0..args.runs {
-            loads.push(one_load(&caddy, &storage_url, args.checks).await);
+            for (site, loads) in sites.iter().zip(&mut loads) {
+                loads.push(site.load().await);
+            }
         }
-        let col = |of: fn(&Load) -> f64| median(loads.iter().map(of).collect());
-        let checkup = days * 1440 * args.nodes as i64;
-        let storage_bytes = match uploaded {
-            Some(bytes) => format!("{:.1} KB of views, as stored (gzip)", bytes as f64 / 1000.0),
-            None => format!("{:.1} KB", col(|l| l.storage_bytes) / 1000.0),
-        };
-        println!(
-            "| {days} d | {:.0} | {storage_bytes} | {:.1} KB | {:.0} ms | {checkup} | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms |",
-            col(|l| l.storage_requests),
-            col(|l| l.page_bytes) / 1000.0,
-            col(|l| l.rendered),
-            col(|l| l.wasm_loaded),
-            col(|l| l.started),
-            col(|l| l.views_loaded),
-            col(|l| l.views_parsed),
-        );
+        for (site, loads) in sites.iter().zip(&loads) {
+            let col = |of: fn(&Load) -> f64| median(loads.iter().map(of).collect());
+            let checkup = days * 1440 * args.nodes as i64;
+            let storage_bytes = match site.uploaded {
+                Some(bytes) => format!(
+                    "{:.1} KB of summaries, as stored (gzip)",
+                    bytes as f64 / 1000.0
+                ),
+                None => format!("{:.1} KB", col(|l| l.storage_bytes) / 1000.0),
+            };
+            println!(
+                "| {days} d | {} | {:.0} | {storage_bytes} | {:.1} KB | {:.0} ms | {:.0} ms | {checkup} | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms |",
+                site.checks,
+                col(|l| l.storage_requests),
+                col(|l| l.page_bytes) / 1000.0,
+                col(|l| l.rendered),
+                col(|l| l.complete),
+                col(|l| l.wasm_loaded),
+                col(|l| l.started),
+                col(|l| l.views_loaded),
+                col(|l| l.views_parsed),
+            );
+        }
         if args.refreshes > 0 {
-            refreshed.push((days, refreshes(&caddy, &spec, args.refreshes).await));
+            for site in &sites {
+                let r = refreshes(&site.caddy, &site.spec, args.refreshes).await;
+                refreshed.push((days, site.checks, r));
+            }
         }
     }
     if !refreshed.is_empty() {
         println!();
         println!(
-            "| history | refreshes (with a new round) | storage requests per refresh | bytes per refresh | bytes per refresh per node |"
+            "| history | checks | refreshes (with a new round) | storage requests per refresh | bytes per refresh | bytes per refresh per node |"
         );
-        println!("|---|---|---|---|---|");
-        for (days, r) in refreshed {
+        println!("|---|---|---|---|---|---|");
+        for (days, checks, r) in refreshed {
             let per = |v: f64| v / r.refreshes as f64;
             println!(
-                "| {days} d | {} ({}) | {:.1} | {:.1} KB | {:.1} KB |",
+                "| {days} d | {checks} | {} ({}) | {:.1} | {:.1} KB | {:.1} KB |",
                 r.refreshes,
                 r.with_new_round,
                 per(r.requests),
@@ -278,6 +277,76 @@ async fn main() {
                 per(r.bytes) / 1000.0 / r.nodes as f64,
             );
         }
+    }
+}
+
+/// One history served by its own Caddy, ready to load.
+struct Site {
+    checks: usize,
+    spec: Spec,
+    caddy: Caddy,
+    storage_url: String,
+    /// Bytes the Performance API cannot see (cross-origin), if any.
+    uploaded: Option<u64>,
+    /// Kept until the loads are done.
+    _garage: Option<Garage>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Site {
+    /// Generates `days` of history of `checks` checks and serves it.
+    async fn start(args: &Args, days: i64, checks: usize) -> Site {
+        let kept = std::env::var_os("CHECKUP_BENCH_HISTORY")
+            .filter(|_| args.storage == Storage::Local)
+            .map(|d| {
+                std::path::PathBuf::from(d).join(format!("{days}d-{checks}c-{}n", args.nodes))
+            });
+        let temp = kept.is_none().then(|| tempfile::tempdir().unwrap());
+        let site = kept.unwrap_or_else(|| temp.as_ref().unwrap().path().to_path_buf());
+        let mut spec = Spec::new(&site.join("results"));
+        spec.days = days;
+        spec.checks = checks;
+        spec.nodes = args.nodes;
+        spec.raw_hours = 0;
+        let generated = site.join("results/views/index.json").exists();
+        if args.storage == Storage::Local && !(generated && temp.is_none()) {
+            generate(&spec);
+        }
+        let caddy = Caddy::start_with(&dist_dir(), &site, &site, ENCODE);
+        let mut garage = None;
+        let mut uploaded = None;
+        let (storage, storage_url) = match args.storage {
+            Storage::Local => (
+                json!({"type": "local", "url": "results/"}),
+                caddy.url("/results/"),
+            ),
+            Storage::Garage => {
+                let (started, storage, bytes) = garage_with_views(&spec, &caddy).await;
+                let url = started.endpoint();
+                garage = Some(started);
+                uploaded = Some(bytes);
+                (storage, url)
+            }
+        };
+        std::fs::write(
+            site.join("config.json"),
+            json!({"title": "Benchmark", "storage": storage, "refresh_interval_secs": 300})
+                .to_string(),
+        )
+        .unwrap();
+        Site {
+            checks,
+            spec,
+            caddy,
+            storage_url,
+            uploaded,
+            _garage: garage,
+            _dir: temp,
+        }
+    }
+
+    async fn load(&self) -> Load {
+        one_load(&self.caddy, &self.storage_url, self.checks).await
     }
 }
 
@@ -419,10 +488,18 @@ async fn wait_for_latest_reads(browser: &Browser, wanted: u64) {
     }
 }
 
-/// Writes a node's view and its latest object, as the checker does after
-/// a round.
+/// Writes a node's view, its summary and its latest object, as the checker
+/// does after a round.
 async fn publish(storage: &dyn checker::storage::Storage, view: &NodeView) {
     let node = &view.node;
+    storage
+        .put(
+            &summary_key(node),
+            serde_json::to_vec(&view.summary()).unwrap(),
+            "application/json",
+        )
+        .await
+        .unwrap();
     let latest = serde_json::to_vec(&latest_of_view(view, "bench")).unwrap();
     storage
         .put(&latest_key(node), latest, "application/json")
@@ -441,7 +518,7 @@ async fn publish(storage: &dyn checker::storage::Storage, view: &NodeView) {
 /// Starts Garage with a bucket that the generator fills as each node's
 /// checker would have (through the checker's storage code, so views are
 /// gzipped), and a read-only key for the page; returns the page's storage
-/// config and the stored bytes of the views. The Performance API cannot see
+/// config and the stored bytes of the summaries. The Performance API cannot see
 /// the size of a cross-origin answer (Garage sends no `Timing-Allow-Origin`),
 /// and Garage serves objects as stored.
 async fn garage_with_views(spec: &Spec, caddy: &Caddy) -> (Garage, Value, u64) {
@@ -477,9 +554,11 @@ async fn garage_with_views(spec: &Spec, caddy: &Caddy) -> (Garage, Value, u64) {
         .send()
         .await
         .expect("list the views");
+    // What the first paint reads: the summaries.
     let bytes = listed
         .contents()
         .iter()
+        .filter(|o| o.key().is_some_and(|k| k.ends_with("-summary.json")))
         .filter_map(|o| o.size())
         .sum::<i64>() as u64;
     allow_cors(&client, BUCKET, &caddy.url("")).await;

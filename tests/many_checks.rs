@@ -1,8 +1,9 @@
 //! A page of many checks: the first paint reads each node's view summary
 //! (no whole view) and draws the first rows whole; every check's row and
 //! state follow right after it, uptimes and bars as a row comes near the
-//! screen; a row scrolled to gets them, and opening a check downloads the
-//! nodes' whole views once and draws its chart. In every engine.
+//! screen (a row 300 px below the screen gets them before it is on it),
+//! and opening a check downloads the nodes' whole views once and draws its
+//! chart. In every engine.
 
 use serde_json::json;
 use system_tests::browser::{Browser, Engine};
@@ -124,15 +125,28 @@ async fn many_checks(engine: Engine) {
         (drawn - waiting).abs() <= 0.2 * drawn,
         "{name}: a row waiting to be drawn is {waiting} px tall, a drawn one {drawn} px"
     );
+    // Scrolled to 300 px above it, the last row is drawn before it is on
+    // screen.
     browser
         .eval(&format!(
-            "document.querySelector('li.check[data-check={last:?}]').scrollIntoView(); return true;"
+            "const r = document.querySelector('li.check[data-check={last:?}]');
+             window.scrollTo(0, r.getBoundingClientRect().top + window.scrollY - window.innerHeight - 300);
+             return true;"
         ))
         .await;
     browser
         .wait_for(&format!("li.check[data-check={last:?}] .bar"), 10)
         .await;
     assert_eq!(bars_of(&browser, &last).await, 90, "{name}");
+    let below = browser
+        .eval(&format!(
+            "return document.querySelector('li.check[data-check={last:?}]').getBoundingClientRect().top - window.innerHeight;"
+        ))
+        .await;
+    assert!(
+        below.as_f64().unwrap() > 0.0,
+        "{name}: drawn ahead of the screen ({below} px below it)"
+    );
     let uptimes = browser
         .eval(&format!(
             "return document.querySelectorAll('li.check[data-check={last:?}] .uptime dd').length;"

@@ -25,7 +25,11 @@ pub fn all_zero(column: &[u32]) -> bool {
 
 pub fn serialize<S: Serializer>(column: &[u32], serializer: S) -> Result<S::Ok, S::Error> {
     let runs = runs_of(column);
-    let mut seq = serializer.serialize_seq(Some(runs.len()))?;
+    let items = runs
+        .iter()
+        .map(|&(_, count)| if count >= SHORTEST_RUN { 1 } else { count })
+        .sum();
+    let mut seq = serializer.serialize_seq(Some(items))?;
     for (value, count) in runs {
         if count >= SHORTEST_RUN {
             seq.serialize_element(&[value, count as u32])?;

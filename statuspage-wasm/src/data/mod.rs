@@ -14,6 +14,7 @@ pub use live::{PageData, Source};
 
 use std::collections::BTreeMap;
 
+use checkup_model::contract::view_summary::summary_key;
 use checkup_model::{CheckResult, NodeView, PageConfig, PageStorage, parse_round};
 use futures::StreamExt;
 use wasm_bindgen::JsCast;
@@ -320,6 +321,7 @@ pub async fn update_views(
             .position(|v| Some(v.node.as_str()) == node)
             .map(|at| held.swap_remove(at))
             .filter(|v| !(whole && v.summary));
+        let summary_name = node.map(summary_key);
         async move {
             if let Some(mut view) = held
                 && let Some(tail) = fetch_tail(&l.latest_url).await
@@ -327,18 +329,19 @@ pub async fn update_views(
             {
                 return (l.name, Ok(view));
             }
-            let url = match whole || l.summary_url.is_empty() {
-                true => &l.url,
-                false => &l.summary_url,
+            // What is downloaded, and named if it cannot be used.
+            let (url, name) = match (whole || l.summary_url.is_empty(), summary_name) {
+                (false, Some(summary)) => (&l.summary_url, summary),
+                _ => (&l.url, l.name),
             };
             let outcome =
-                match fetch_bytes(url, "a history view", &l.name, Some(MAX_VIEW_BYTES)).await {
+                match fetch_bytes(url, "a history view", &name, Some(MAX_VIEW_BYTES)).await {
                     Ok(bytes) => std::str::from_utf8(&bytes)
                         .map_err(|e| format!("it is not UTF-8 text ({e})"))
                         .and_then(|text| NodeView::parse(text).map_err(|e| e.to_string())),
                     Err(e) => Err(e.why),
                 };
-            (l.name, outcome)
+            (name, outcome)
         }
     }))
     .buffer_unordered(PARALLEL_DOWNLOADS)

@@ -200,7 +200,6 @@ fn CheckRow(
         let Some(check) = check.get() else {
             return ().into_any();
         };
-
         let now_nanos = now.get();
         let now_secs = now_nanos / 1_000_000_000;
         let shown = Shown::of(&check);

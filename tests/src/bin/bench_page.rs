@@ -311,8 +311,9 @@ impl Site {
         spec.checks = checks;
         spec.nodes = args.nodes;
         spec.raw_hours = 0;
+        // A kept history is generated once; a temporary one is new.
         let generated = site.join("results/views/index.json").exists();
-        if args.storage == Storage::Local && !(generated && temp.is_none()) {
+        if args.storage == Storage::Local && !generated {
             generate(&spec);
         }
         let caddy = Caddy::start_with(&dist_dir(), &site, &site, ENCODE);

@@ -24,7 +24,7 @@ pub enum NameError {
     #[error("node name is longer than {MAX_NODE_LEN} characters")]
     NodeTooLong,
     #[error(
-        "node name {0:?} may only contain ASCII letters, digits, '.', '_' and '-', and must not start with '-' or end with \"-check\""
+        "node name {0:?} may only contain ASCII letters, digits, '.', '_' and '-', must not start with '-' or end with \"-check\", and must not be only dots"
     )]
     BadNodeChars(String),
     #[error("{0:?} is not a result file name (<unix_nanos>[-<node>]-check.json)")]
@@ -42,7 +42,9 @@ pub fn validate_node(node: &str) -> Result<(), NameError> {
     let chars_ok = node
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    if !chars_ok || node.starts_with('-') || node.ends_with("-check") {
+    // Only dots would name a directory in a report's key (`reports/<node>/`).
+    let only_dots = node.bytes().all(|b| b == b'.');
+    if !chars_ok || only_dots || node.starts_with('-') || node.ends_with("-check") {
         return Err(NameError::BadNodeChars(node.to_string()));
     }
     Ok(())
@@ -133,6 +135,8 @@ mod tests {
         assert!(validate_node("a b").is_err());
         assert!(validate_node("-a").is_err());
         assert!(validate_node("x-check").is_err());
+        assert!(validate_node("..").is_err() && validate_node(".").is_err());
+        assert!(validate_node(".n1").is_ok());
         assert!(validate_node(&"a".repeat(65)).is_err());
         assert!(validate_node("ams_3.prod-2").is_ok());
     }

@@ -9,6 +9,7 @@ pub mod index;
 pub mod latest;
 pub mod node_view;
 pub mod page_config;
+pub mod report;
 pub mod result;
 pub mod rtt_stats;
 pub mod runs;

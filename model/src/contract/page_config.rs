@@ -44,6 +44,10 @@ pub struct PageConfig {
     /// their browser's: one of [`LANGUAGES`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+    /// The availability target, in percent (99.9): the monthly reports
+    /// show each check's error budget against it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla: Option<f64>,
 }
 
 /// The languages the page speaks: (BCP 47 tag, name in that language).
@@ -339,6 +343,7 @@ impl PageConfig {
             colors: Colors::default(),
             dark_colors: Colors::default(),
             language: None,
+            sla: None,
         }
     }
 
@@ -376,6 +381,13 @@ impl PageConfig {
             return Err(format!(
                 "language {language:?} is not one the page speaks: use one of {}",
                 known.join(", ")
+            ));
+        }
+        if let Some(sla) = cfg.sla
+            && !(sla > 0.0 && sla < 100.0)
+        {
+            return Err(format!(
+                "sla {sla} must be a percentage above 0 and below 100, such as 99.9"
             ));
         }
         if let Some(logo) = &cfg.logo_url
@@ -447,6 +459,21 @@ mod tests {
         ] {
             assert_eq!(supported_language(tag), found, "{tag}");
         }
+    }
+
+    #[test]
+    fn an_sla_is_a_percentage() {
+        let config = |sla: &str| {
+            PageConfig::parse(&format!(
+                r#"{{"storage":{{"type":"local","url":"r/"}},"sla":{sla}}}"#
+            ))
+        };
+        assert_eq!(config("99.95").unwrap().sla, Some(99.95));
+        for bad in ["100", "0", "-1", "120"] {
+            let e = config(bad).unwrap_err();
+            assert!(e.starts_with("sla ") && e.contains("such as 99.9"), "{e}");
+        }
+        assert!(config("\"99.9\"").unwrap_err().contains("invalid type"));
     }
 
     #[test]

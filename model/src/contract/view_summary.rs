@@ -36,6 +36,7 @@ impl NodeView {
         let mut summary = self.clone();
         summary.summary = true;
         for check in &mut summary.checks {
+            check.month = Default::default();
             for (at, series) in check.series.iter_mut().enumerate() {
                 if at == DAILY {
                     for p50 in &mut series.p50 {

@@ -30,6 +30,7 @@ impl NodeView {
                     series: check.series.iter().map(|s| s.tail(from_secs)).collect(),
                     since: check.since,
                     message_doc: check.message_doc.clone(),
+                    month: Default::default(),
                 })
                 .collect(),
             ..self.clone_without_checks()
@@ -202,6 +203,7 @@ mod tests {
             for series in &mut check.series {
                 series.open = Histogram::default();
             }
+            check.month = Default::default();
         }
         view
     }

@@ -3,3 +3,4 @@
 
 pub mod merge;
 pub mod overview;
+pub mod report_merge;

@@ -1,14 +1,16 @@
 //! The status page as a library: the app (`app`, `views`), its data access
-//! (`data`) and its words (`i18n`). Two programs are built from it: the
-//! page itself (`main.rs`) and the reader of raw round files that only
+//! (`data`) and its words (`i18n`). Three programs are built from it: the
+//! page itself (`main.rs`), the reader of raw round files that only
 //! storage without history views needs (`bin/statuspage-raw.rs`), loaded
-//! on demand so every other visitor is spared its code.
+//! on demand so every other visitor is spared its code, and the monthly
+//! Reports page (`reports`, `bin/statuspage-reports.rs`, `reports.html`).
 
 pub mod app;
 pub mod data;
 pub mod i18n;
 pub mod page_state;
 pub mod perf;
+pub mod reports;
 pub mod time;
 pub mod views;
 

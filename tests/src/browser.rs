@@ -294,6 +294,24 @@ impl Browser {
         serde_json::from_value(found).unwrap()
     }
 
+    /// Lays the page out for print from now on, as a printer gets it, to
+    /// see it in a screenshot. Chromium only (through its DevTools
+    /// protocol): the other engines' WebDriver servers have no such command.
+    pub async fn emulate_print(&self) {
+        assert_eq!(
+            self.engine,
+            Engine::Chromium,
+            "print emulation is Chromium's"
+        );
+        self.client
+            .issue_cmd(ChromiumCommand {
+                cmd: "Emulation.setEmulatedMedia",
+                params: serde_json::json!({"media": "print"}),
+            })
+            .await
+            .expect("Chromium emulates print media");
+    }
+
     /// Ends the session; the guard then stops chromedriver and the browser.
     pub async fn close(self) {
         let _ = self.client.close().await;
@@ -366,4 +384,29 @@ macro_rules! in_every_engine {
             }
         }
     };
+}
+
+/// A DevTools protocol command, through chromedriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct ChromiumCommand {
+    cmd: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for ChromiumCommand {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({"cmd": self.cmd, "params": self.params});
+        (http::Method::POST, Some(body.to_string()))
+    }
 }

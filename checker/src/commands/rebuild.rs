@@ -10,6 +10,7 @@ use checkup_model::NodeView;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::CommandError;
+use crate::derived::reports::{self, Rebuilt};
 use crate::derived::{Derived, fold_rounds, own_rounds};
 use crate::incidents;
 use crate::{config, storage};
@@ -38,19 +39,32 @@ pub async fn rebuild(path: &Path) -> Result<ExitCode, CommandError> {
         ProgressStyle::with_template("{bar:40} {pos}/{len} files  {per_sec}  eta {eta}")
             .expect("valid template"),
     );
-    let mut view = NodeView::new(&config.node);
-    view.built = crate::checks::now_nanos();
-    view.interval_secs = config.interval.as_secs() as i64;
-    let skipped = fold_rounds(storage.as_ref(), &mut view, &rounds, |done| {
-        bar.set_position(done as u64)
-    })
-    .await;
-    bar.finish_and_clear();
     let updates = incidents::from_storage(storage.as_ref(), &config.node)
         .await
         .map_err(CommandError::storage(
             "cannot read this node's incident updates",
         ))?;
+    let mut view = NodeView::new(&config.node);
+    view.built = crate::checks::now_nanos();
+    view.interval_secs = config.interval.as_secs() as i64;
+    // The monthly reports made on the way name the month's incidents.
+    view.incidents = updates.clone();
+    let folded = fold_rounds(storage.as_ref(), &mut view, &rounds, |done| {
+        bar.set_position(done as u64)
+    })
+    .await;
+    bar.finish_and_clear();
+    let skipped = folded.skipped;
+    let (mut written, mut kept) = (0, 0);
+    for report in &folded.reports {
+        match reports::write_rebuilt(storage.as_ref(), report)
+            .await
+            .map_err(CommandError::storage("cannot write a monthly report"))?
+        {
+            Rebuilt::Written => written += 1,
+            Rebuilt::KeptStored => kept += 1,
+        }
+    }
     incidents::replace(&config.state_dir, &updates)
         .map_err(CommandError::storage("cannot record the incident updates"))?;
     let checks = view.checks.len();
@@ -72,7 +86,8 @@ pub async fn rebuild(path: &Path) -> Result<ExitCode, CommandError> {
             ))?;
     }
     println!(
-        "rebuilt: {} rounds ({} unreadable, skipped), {checks} checks, {} incident updates",
+        "rebuilt: {} rounds ({} unreadable, skipped), {checks} checks, {} incident updates, \
+         {written} monthly reports written ({kept} stored ones kept: they saw as many rounds or more)",
         rounds.len() - skipped,
         skipped,
         updates.len()

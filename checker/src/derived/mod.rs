@@ -7,12 +7,14 @@
 //! badges by any, with the same content for the same views.
 
 pub mod badges;
+pub mod reports;
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use checkup_model::contract::announced::Announced;
 use checkup_model::contract::node_view::{VIEWS_DIR, node_of_view_key, view_key};
+use checkup_model::contract::report::MonthReport;
 use checkup_model::contract::view_summary::summary_key;
 use checkup_model::{CheckResult, IncidentUpdate, NodeView, ResultFileName, parse_round};
 use futures::StreamExt;
@@ -32,6 +34,8 @@ pub struct Derived {
     written_badges: HashMap<String, Vec<u8>>,
     /// Rounds published since the merged badges were last computed.
     rounds_since_merged: u32,
+    /// Reports of months that ended, not yet written.
+    pending_reports: Vec<MonthReport>,
 }
 
 impl Derived {
@@ -61,6 +65,7 @@ impl Derived {
             view.built = crate::checks::now_nanos();
         }
         view.interval_secs = interval.as_secs() as i64;
+        let mut pending_reports = Vec::new();
         if view.updated > 0 {
             match own_rounds(storage, node, view.updated).await {
                 Ok(missing) if !missing.is_empty() => {
@@ -68,7 +73,8 @@ impl Derived {
                         rounds = missing.len(),
                         "adding rounds stored after the view was last written"
                     );
-                    let _ = fold_rounds(storage, &mut view, &missing, |_| {}).await;
+                    let folded = fold_rounds(storage, &mut view, &missing, |_| {}).await;
+                    pending_reports = folded.reports;
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "cannot list rounds to catch the view up"),
@@ -78,6 +84,7 @@ impl Derived {
             view,
             written_badges: HashMap::new(),
             rounds_since_merged: MERGED_BADGES_EVERY,
+            pending_reports,
         }
     }
 
@@ -87,10 +94,15 @@ impl Derived {
             view,
             written_badges: HashMap::new(),
             rounds_since_merged: MERGED_BADGES_EVERY,
+            pending_reports: Vec::new(),
         }
     }
 
+    /// Adds a round; the first of a month makes the month before's report,
+    /// which [`Derived::publish`] writes.
     pub fn add_round(&mut self, started: i64, results: &[CheckResult]) {
+        self.pending_reports
+            .extend(month_report_due(&self.view, started));
         self.view.add_round(started, results);
     }
 
@@ -105,7 +117,8 @@ impl Derived {
         self.view.tag = tag_of(&self.view);
     }
 
-    /// Writes the view, then its summary, and any badge that changed.
+    /// Writes the report of a month that ended, if one is due, then the
+    /// view, its summary, and any badge that changed.
     /// Every [`MERGED_BADGES_EVERY`] rounds it also reads the other nodes'
     /// views for the merged badges, and returns all views (this one's
     /// included) for the other files derived from every node.
@@ -114,6 +127,15 @@ impl Derived {
         &mut self,
         storage: &dyn Storage,
     ) -> Result<Option<Vec<NodeView>>, StorageError> {
+        // A report that cannot be written waits for the next round, without
+        // holding up the view.
+        while let Some(report) = self.pending_reports.first() {
+            if let Err(e) = reports::write_new(storage, report).await {
+                tracing::warn!(month = %report.month, error = %e, "cannot write the monthly report; the next round tries again");
+                break;
+            }
+            self.pending_reports.remove(0);
+        }
         let bytes = encode_view(&self.view)?;
         storage
             .put(&view_key(&self.view.node), bytes, "application/json")
@@ -209,16 +231,31 @@ pub async fn own_rounds(
     Ok(rounds)
 }
 
+/// The report of the month a round started at `started` ends, if it ends one.
+fn month_report_due(view: &NodeView, started: i64) -> Option<MonthReport> {
+    view.month_ended_by(started)
+        .map(|month| view.month_report(month))
+}
+
+/// What folding round files into a view gave.
+pub struct Folded {
+    /// Files that could not be read, skipped.
+    pub skipped: usize,
+    /// The reports of the months that ended on the way, oldest first.
+    pub reports: Vec<MonthReport>,
+}
+
 /// Reads `rounds` (a few at a time, folded strictly in order) into `view`,
 /// calling `progress` with the number done. Unreadable files are skipped and
-/// counted in the returned number.
+/// counted.
 pub async fn fold_rounds(
     storage: &dyn Storage,
     view: &mut NodeView,
     rounds: &[ResultFileName],
     mut progress: impl FnMut(usize),
-) -> usize {
+) -> Folded {
     let mut skipped = 0;
+    let mut reports = Vec::new();
     let mut reads = futures::stream::iter(rounds.iter().map(|name| async move {
         let key = name.to_string();
         let outcome = match storage.get(&key).await {
@@ -234,7 +271,10 @@ pub async fn fold_rounds(
     let mut done = 0;
     while let Some((name, outcome)) = reads.next().await {
         match outcome {
-            Ok(results) => view.add_round(name.timestamp, &results),
+            Ok(results) => {
+                reports.extend(month_report_due(view, name.timestamp));
+                view.add_round(name.timestamp, &results);
+            }
             Err(why) => {
                 tracing::warn!(file = %name, error = %why, "skipping an unreadable round file");
                 skipped += 1;
@@ -243,5 +283,5 @@ pub async fn fold_rounds(
         done += 1;
         progress(done);
     }
-    skipped
+    Folded { skipped, reports }
 }

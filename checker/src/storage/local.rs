@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 use checkup_model::contract::node_view::{VIEWS_DIR, node_of_view_key};
+use checkup_model::contract::report::{REPORTS_DIR, parse_report_key};
 use checkup_model::contract::view_summary::node_of_summary_key;
 use checkup_model::{ResultFileName, contract::index::index_from_names};
 
@@ -23,6 +24,8 @@ use crate::options::Table;
 use crate::options::{Kind, opt};
 
 pub const INDEX_NAME: &str = "index.json";
+/// Keys under this are listed in `reports/index.json`.
+const REPORTS_INDEXED: &str = "reports/";
 
 pub const KIND: Kind<Builder> = Kind {
     name: "local",
@@ -109,7 +112,33 @@ impl LocalStorage {
             index.push(b'\n');
             write_atomic(&dir, INDEX_NAME, &index)?;
         }
+        if key.starts_with(REPORTS_INDEXED) {
+            self.write_reports_index()?;
+        }
         Ok(dir.join(name).display().to_string())
+    }
+
+    /// The page cannot list directories over HTTP either: it finds monthly
+    /// reports in `reports/index.json`, `<node>/<yyyy-mm>.json` names,
+    /// rebuilt from the directories like index.json.
+    fn write_reports_index(&self) -> Result<(), StorageError> {
+        let reports = self.dir.join(REPORTS_DIR);
+        let mut names = Vec::new();
+        for node in list_dir(&reports)? {
+            if !reports.join(&node).is_dir() {
+                continue;
+            }
+            for file in list_dir(&reports.join(&node))? {
+                let name = format!("{node}/{file}");
+                if parse_report_key(&format!("{REPORTS_DIR}/{name}")).is_some() {
+                    names.push(name);
+                }
+            }
+        }
+        names.sort();
+        let mut index = serde_json::to_vec(&names)?;
+        index.push(b'\n');
+        Ok(write_atomic(&reports, INDEX_NAME, &index)?)
     }
 
     fn store_blocking(&self, name: &ResultFileName, bytes: &[u8]) -> Result<String, StorageError> {
@@ -205,9 +234,17 @@ impl Storage for LocalStorage {
             None => self.dir.clone(),
         };
         let name = name.to_string();
+        let this = LocalStorage {
+            dir: self.dir.clone(),
+        };
+        let indexed = key.starts_with(REPORTS_INDEXED);
         tokio::task::spawn_blocking(move || {
             fs::create_dir_all(&dir).map_err(io("cannot create directory", &dir))?;
-            Ok(if write_new(&dir, &name, &bytes)? {
+            let created = write_new(&dir, &name, &bytes)?;
+            if indexed {
+                this.write_reports_index()?;
+            }
+            Ok(if created {
                 Created::Yes
             } else {
                 Created::AlreadyThere
@@ -355,6 +392,36 @@ mod tests {
         assert_eq!(
             index,
             ["n1-history.json", "n1-summary.json", "n2-summary.json"]
+        );
+    }
+
+    #[tokio::test]
+    async fn the_reports_index_lists_every_nodes_reports() {
+        let tmp = tempfile::tempdir().unwrap();
+        let s = LocalStorage::open(tmp.path()).unwrap();
+        let created = s.put_new("reports/n2/2026-10.json", b"{}".to_vec()).await;
+        assert!(matches!(created, Ok(Created::Yes)));
+        let again = s.put_new("reports/n2/2026-10.json", b"[]".to_vec()).await;
+        assert!(matches!(again, Ok(Created::AlreadyThere)));
+        Storage::put(
+            &s,
+            "reports/n1/2026-11.json",
+            b"{}".to_vec(),
+            "application/json",
+        )
+        .await
+        .unwrap();
+        Storage::put(&s, "reports/n1/notes.txt", b"x".to_vec(), "text/plain")
+            .await
+            .unwrap();
+        let index: Vec<String> =
+            serde_json::from_slice(&fs::read(tmp.path().join("reports/index.json")).unwrap())
+                .unwrap();
+        assert_eq!(index, ["n1/2026-11.json", "n2/2026-10.json"]);
+        assert_eq!(
+            fs::read(tmp.path().join("reports/n2/2026-10.json")).unwrap(),
+            b"{}",
+            "a report is written once"
         );
     }
 

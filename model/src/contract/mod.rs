@@ -7,6 +7,8 @@ pub mod incident;
 pub mod incident_text;
 pub mod index;
 pub mod latest;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod month_tally;
 pub mod node_view;
 pub mod page_config;
 pub mod report;

@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::contract::incident::IncidentUpdate;
 use crate::contract::incident_text::Node;
-use crate::contract::report::{Month, MonthTally};
+#[cfg(not(target_arch = "wasm32"))]
+use crate::contract::month_tally::{MonthTally, RoundTally};
 use crate::contract::runs;
 use crate::{contract::result::CheckResult, contract::status::Status};
 
@@ -399,10 +400,10 @@ pub struct CheckHistory {
     /// view, so the page only builds elements from it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub message_doc: Vec<Node>,
-    /// The month so far, for its report (see [`crate::contract::report`]).
-    /// Only a checker continues from it, so the page (wasm) does not read it.
+    /// The month so far, for its report (see
+    /// [`crate::contract::month_tally`]); a checker's only, not the page's.
+    #[cfg(not(target_arch = "wasm32"))]
     #[serde(default, skip_serializing_if = "MonthTally::is_empty")]
-    #[cfg_attr(target_arch = "wasm32", serde(skip_deserializing))]
     pub month: MonthTally,
 }
 
@@ -513,40 +514,28 @@ impl NodeView {
     /// take the month's report first ([`NodeView::month_ended_by`]).
     pub fn add_round(&mut self, started: i64, results: &[CheckResult]) {
         let mut previous: Vec<CheckHistory> = std::mem::take(&mut self.checks);
-        if self.month_ended_by(started).is_some() {
-            for check in &mut previous {
-                check.month = MonthTally::default();
-            }
-        }
-        let month_start = Month::of_nanos(self.updated.max(started)).start_secs();
+        #[cfg(not(target_arch = "wasm32"))]
+        let tally = RoundTally::start(self, started, &mut previous);
         for result in results {
             if self.checks.iter().any(|c| c.title == result.title) {
                 continue; // a round names each check once; ignore a duplicate
             }
-            let down = |r: &CheckResult| r.status == Status::Down && !r.maintenance;
-            let mut was_down = false;
             let mut history = match previous.iter().position(|c| c.title == result.title) {
-                Some(at) => {
-                    let known = previous.swap_remove(at);
-                    was_down = down(&known.latest);
-                    known
-                }
+                Some(at) => previous.swap_remove(at),
                 None => CheckHistory {
                     title: result.title.clone(),
                     latest: result.clone(),
                     series: RESOLUTIONS.iter().map(|&r| Series::new(r)).collect(),
                     since: result.timestamp,
                     message_doc: Vec::new(),
+                    #[cfg(not(target_arch = "wasm32"))]
                     month: MonthTally::default(),
                 },
             };
             let outcome = Outcome::of(result);
             let secs = result.timestamp.div_euclid(1_000_000_000);
-            if secs >= month_start {
-                history
-                    .month
-                    .add(down(result), was_down, outcome.rtt_micros);
-            }
+            #[cfg(not(target_arch = "wasm32"))]
+            tally.count(&mut history, result, outcome.rtt_micros);
             for (series, resolution) in history.series.iter_mut().zip(RESOLUTIONS) {
                 series.add(secs, outcome, resolution.buckets);
             }

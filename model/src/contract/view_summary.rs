@@ -36,7 +36,10 @@ impl NodeView {
         let mut summary = self.clone();
         summary.summary = true;
         for check in &mut summary.checks {
-            check.month = Default::default();
+            #[cfg(not(target_arch = "wasm32"))]
+            {
+                check.month = Default::default();
+            }
             for (at, series) in check.series.iter_mut().enumerate() {
                 if at == DAILY {
                     for p50 in &mut series.p50 {

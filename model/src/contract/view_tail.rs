@@ -30,6 +30,7 @@ impl NodeView {
                     series: check.series.iter().map(|s| s.tail(from_secs)).collect(),
                     since: check.since,
                     message_doc: check.message_doc.clone(),
+                    #[cfg(not(target_arch = "wasm32"))]
                     month: Default::default(),
                 })
                 .collect(),
@@ -203,7 +204,10 @@ mod tests {
             for series in &mut check.series {
                 series.open = Histogram::default();
             }
-            check.month = Default::default();
+            #[cfg(not(target_arch = "wasm32"))]
+            {
+                check.month = Default::default();
+            }
         }
         view
     }

@@ -8,6 +8,7 @@ mod fetch;
 mod live;
 mod local;
 pub mod raw_reader;
+pub mod reports;
 mod s3;
 
 pub use live::{PageData, Source};
@@ -171,6 +172,11 @@ thread_local! {
     static CONFIG_TEXT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
+/// `config.json` as served, once [`load_config`] has read it.
+pub fn config_text() -> String {
+    CONFIG_TEXT.with(|t| t.borrow().clone())
+}
+
 /// Loads and checks `config.json`, served beside the page.
 pub async fn load_config() -> Result<PageConfig, LoadError> {
     const WHAT: &str = "the page configuration";
@@ -189,6 +195,23 @@ pub async fn load_config() -> Result<PageConfig, LoadError> {
 /// Loads the page's texts in `language` (`i18n/<language>.json`, served
 /// with the page).
 pub async fn load_texts(language: &str) -> Result<crate::i18n::Texts, LoadError> {
+    const WHAT: &str = "the page's texts";
+    let url = format!("i18n/{language}.json");
+    let text = fetch_text(&url, WHAT, &url, None).await?;
+    serde_json::from_str(&text).map_err(|e| {
+        failed(
+            WHAT,
+            &url,
+            format!("it is not a JSON map of keys to texts ({e})"),
+        )
+    })
+}
+
+/// The whole language file `i18n/<language>.json`, for the Reports page's
+/// own texts.
+pub async fn load_text_map(
+    language: &str,
+) -> Result<std::collections::HashMap<String, String>, LoadError> {
     const WHAT: &str = "the page's texts";
     let url = format!("i18n/{language}.json");
     let text = fetch_text(&url, WHAT, &url, None).await?;

@@ -6,11 +6,13 @@
 
 use checkup_model::contract::latest::latest_key;
 use checkup_model::contract::node_view::node_of_view_key;
+use checkup_model::contract::report::parse_report_key;
 use checkup_model::contract::view_summary::summary_key;
 use checkup_model::s3::sigv4::{Credentials, presign_get};
 use checkup_model::s3::{S3Location, parse_list};
 use checkup_model::{PageStorage, ResultFileName};
 
+use super::reports::ListedReport;
 use super::{Listed, LoadError, fetch_text};
 
 /// Presigned URLs are signed as of the start of a window this long
@@ -162,6 +164,52 @@ pub async fn list(
                 url,
                 latest_url: String::new(),
                 summary_url: String::new(),
+            });
+        }
+        match page.next_continuation_token {
+            Some(next) => token = Some(next),
+            None => return Ok(listed),
+        }
+    }
+    Err(fail(format!(
+        "the listing did not end after {MAX_LIST_PAGES} pages"
+    )))
+}
+
+/// Every node's monthly reports, under `<prefix>reports/`.
+pub async fn list_reports(storage: &PageStorage) -> Result<Vec<ListedReport>, LoadError> {
+    let location: S3Location = storage.s3_location().expect("S3 storage");
+    let signer = signer_for(storage);
+    let listing_name = format!(
+        "the reports listing (s3://{}/{}reports/)",
+        location.bucket, location.prefix
+    );
+    let fail = |why: String| LoadError {
+        what: listing_name.clone(),
+        why,
+    };
+    let mut listed = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..MAX_LIST_PAGES {
+        let url = signer
+            .url(&location.list_url_under("reports/", "", token.as_deref()))
+            .map_err(fail)?;
+        let xml = fetch_text(&url, &listing_name, &location.bucket_url(), None)
+            .await
+            .map_err(|e| fail(e.why))?;
+        let page = parse_list(&xml).map_err(fail)?;
+        for key in &page.keys {
+            let Some(name) = key.strip_prefix(&location.prefix) else {
+                continue;
+            };
+            let Some((node, month)) = parse_report_key(name) else {
+                continue;
+            };
+            listed.push(ListedReport {
+                node: node.to_string(),
+                month,
+                key: name.to_string(),
+                url: signer.url(&location.object_url(key)).map_err(fail)?,
             });
         }
         match page.next_continuation_token {

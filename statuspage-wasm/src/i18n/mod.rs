@@ -94,6 +94,7 @@ texts! {
     DegradedAbove = "degraded_above",
     Median = "median",
     UpToP95 = "up_to_p95",
+    Reports = "reports",
 }
 
 thread_local! {
@@ -148,7 +149,11 @@ pub fn t(text: Text) -> &'static str {
 /// A text with `{0}`, `{1}`… replaced by `args`: translations may order
 /// them as their language needs.
 pub fn fill(text: Text, args: &[&str]) -> String {
-    let template = t(text);
+    fill_in(t(text), args)
+}
+
+/// `template` with `{0}`, `{1}`… replaced by `args`.
+pub fn fill_in(template: &str, args: &[&str]) -> String {
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
     while let Some(open) = rest.find('{') {

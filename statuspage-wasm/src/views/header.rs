@@ -3,6 +3,7 @@
 //! the theme toggle and the language picker.
 
 use checkup_model::PageConfig;
+use checkup_model::contract::page_config::Link;
 use checkup_model::contract::page_config::{LANGUAGES, is_safe_url};
 use leptos::prelude::*;
 
@@ -50,18 +51,24 @@ pub fn Header(config: RwSignal<Option<PageConfig>>) -> impl IntoView {
                 .map(|src| view! { <img class="logo" src=src alt="" width="32" height="32"/> })
         })
     };
+    let data = use_context::<PageData>();
     let links = move || {
         config.with(|c| {
-            c.as_ref()
-                .map(|c| c.links.clone())
-                .unwrap_or_default()
+            let mut links = c.as_ref().map(|c| c.links.clone()).unwrap_or_default();
+            // The status page links to the monthly reports (which link back themselves).
+            if data.is_some() {
+                links.push(Link {
+                    label: t(Text::Reports).into(),
+                    url: "reports.html".into(),
+                });
+            }
+            links
                 .into_iter()
                 .filter(|l| is_safe_url(&l.url))
                 .map(|l| view! { <li><a href=l.url rel="noopener">{l.label}</a></li> })
                 .collect_view()
         })
     };
-    let data = use_context::<PageData>();
     // Only where checkers write views: an old checkup bucket has no feeds.
     let subscribe = move || {
         let data = data?;

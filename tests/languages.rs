@@ -1,9 +1,9 @@
 //! The page in every language it speaks: each language file holds every
-//! text the page says (with the same placeholders as English), and in
+//! text the pages say (with the same placeholders as English), and in
 //! Chromium, Firefox and WebKit a page with 90 days of history, incidents,
-//! maintenance and an opened check shows no English word left (operator
-//! text aside) and nothing wider than a 360 px phone; Arabic is laid out
-//! right to left. The picker overrides `language` in `config.json` and is
+//! maintenance and an opened check, and the Reports page of the months
+//! that ended in them, show no English word left (operator text aside) and
+//! nothing wider than a 360 px phone; Arabic is laid out right to left. The picker overrides `language` in `config.json` and is
 //! remembered.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,16 +29,24 @@ fn texts(language: &str) -> BTreeMap<String, String> {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// The keys the page asks for, as declared in its `texts!` list.
+/// The keys the pages ask for, as declared in the status page's `texts!`
+/// list and the Reports page's `report_texts!` list.
 fn page_keys() -> BTreeSet<String> {
-    let source = fs::read_to_string(workspace_root().join("statuspage-wasm/src/i18n/mod.rs"))
-        .expect("the page's text list");
-    let list = &source[source.find("texts! {").expect("texts! list")..];
-    let list = &list[..list.find('}').unwrap()];
-    list.lines()
-        .filter_map(|l| l.split_once("= \"").map(|(_, k)| k.trim_end_matches("\",")))
-        .map(str::to_string)
-        .collect()
+    let mut keys = BTreeSet::new();
+    for (file, list) in [
+        ("statuspage-wasm/src/i18n/mod.rs", "texts! {"),
+        ("statuspage-wasm/src/reports/texts.rs", "report_texts! {"),
+    ] {
+        let source = fs::read_to_string(workspace_root().join(file)).expect(file);
+        let list = &source[source.find(list).expect(list)..];
+        let list = &list[..list.find('}').unwrap()];
+        keys.extend(
+            list.lines()
+                .filter_map(|l| l.split_once("= \"").map(|(_, k)| k.trim_end_matches("\",")))
+                .map(str::to_string),
+        );
+    }
+    keys
 }
 
 /// `{0}`, `{1}`… in a text.
@@ -235,7 +243,14 @@ fn operator_text(site: &Path) -> Vec<String> {
     let config: Value =
         serde_json::from_str(&fs::read_to_string(site.join("config.json")).unwrap()).unwrap();
     collect(&config, &mut out);
-    for entry in fs::read_dir(site.join("results/views")).unwrap() {
+    let reports = fs::read_dir(site.join("results/reports"))
+        .unwrap()
+        .filter_map(|e| fs::read_dir(e.ok()?.path()).ok())
+        .flatten();
+    for entry in fs::read_dir(site.join("results/views"))
+        .unwrap()
+        .chain(reports)
+    {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "json") && !path.ends_with("index.json") {
             let view: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
@@ -295,11 +310,19 @@ fn english_words() -> BTreeSet<String> {
 /// and tooltips of elements.
 const SHOWN_TEXT: &str = "return [document.body.innerText, ...[...document.querySelectorAll('[aria-label], [title]')].flatMap(e => [e.getAttribute('aria-label') || '', e.getAttribute('title') || ''])].join('\\n');";
 
-/// Elements that reach past the viewport's edges.
+/// Elements that reach past the viewport's edges (but for what is inside
+/// a region that scrolls sideways, the reports' table).
 const OVERFLOWING: &str = "const w = document.documentElement.clientWidth; \
     return [document.documentElement.scrollWidth - w, [...document.querySelectorAll('body *')] \
-      .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && (r.right > w + 1 || r.left < -1) && !e.closest('.skip'); }) \
+      .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && (r.right > w + 1 || r.left < -1) && !e.closest('.skip') && !e.parentElement.closest('.table-scroll'); }) \
       .slice(0, 5).map(e => e.tagName + '.' + e.className + ': ' + (e.textContent || '').slice(0, 40))];";
+
+/// Which page a language is checked on.
+#[derive(Clone, Copy, PartialEq)]
+enum Page {
+    Status,
+    Reports,
+}
 
 async fn check_language(
     browser: &Browser,
@@ -307,14 +330,20 @@ async fn check_language(
     operator: &[String],
     language: &str,
     engine: Engine,
-    width: u32,
+    (width, page): (u32, Page),
 ) {
     let name = engine.name();
     browser.goto(url).await;
-    browser
-        .wait_for(&format!("html[lang='{language}'] [data-overall]"), 20)
-        .await;
-    browser.wait_for(".chart-caption", 10).await;
+    if page == Page::Status {
+        browser
+            .wait_for(&format!("html[lang='{language}'] [data-overall]"), 20)
+            .await;
+        browser.wait_for(".chart-caption", 10).await;
+    } else {
+        browser
+            .wait_for(&format!("html[lang='{language}'] .report-table"), 20)
+            .await;
+    }
     let dir = browser.eval("return document.documentElement.dir;").await;
     let expected_dir = if language == "ar" { "rtl" } else { "ltr" };
     assert_eq!(
@@ -345,9 +374,11 @@ async fn check_language(
         overflow[0].as_i64().unwrap_or(1) <= 0,
         "{name} {language} at {width} px: the page is wider than the screen: {overflow}"
     );
-    browser
-        .screenshot(&format!("language-{language}-{width}-{name}"))
-        .await;
+    let shot = match page {
+        Page::Status => format!("language-{language}-{width}-{name}"),
+        Page::Reports => format!("reports-{language}-{width}-{name}"),
+    };
+    browser.screenshot(&shot).await;
 }
 
 system_tests::in_every_engine!(every_language_at_phone_and_desktop_sizes, every_language);
@@ -363,7 +394,25 @@ async fn every_language(engine: Engine) {
         let browser = Browser::start_in(engine, width, height).await;
         for (language, _) in LANGUAGES {
             write_config(site.path(), language);
-            check_language(&browser, &url, &operator, language, engine, width).await;
+            check_language(
+                &browser,
+                &url,
+                &operator,
+                language,
+                engine,
+                (width, Page::Status),
+            )
+            .await;
+            let reports = caddy.url("/reports.html");
+            check_language(
+                &browser,
+                &reports,
+                &operator,
+                language,
+                engine,
+                (width, Page::Reports),
+            )
+            .await;
         }
         if width == 1280 {
             // The visitor's pick wins over the config's language, and stays.

@@ -742,3 +742,163 @@ async fn head_updated(client: &aws_sdk_s3::Client) -> Option<String> {
         .e_tag()
         .map(str::to_string)
 }
+
+/// Reads an object of the bucket as JSON, unpacking it if stored gzipped.
+async fn object_json(client: &aws_sdk_s3::Client, key: &str) -> Value {
+    let object = client
+        .get_object()
+        .bucket(BUCKET)
+        .key(key)
+        .send()
+        .await
+        .unwrap();
+    let gzipped = object.content_encoding() == Some("gzip");
+    let bytes = object.body.collect().await.unwrap().into_bytes();
+    let mut text = String::new();
+    if gzipped {
+        use std::io::Read;
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_string(&mut text)
+            .unwrap();
+    } else {
+        text = String::from_utf8(bytes.to_vec()).unwrap();
+    }
+    serde_json::from_str(&text).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn monthly_reports_in_garage_are_written_once_and_read_by_the_page() {
+    use checkup_model::contract::report::Month;
+    let s = setup();
+    let server = TestServer::start();
+    let writer = s.garage.client(&s.writer);
+    // Two days of rounds either side of the turn of last month, as a
+    // checker would have stored them every 30 minutes.
+    let now = now_nanos() / 1_000_000_000;
+    let last = Month::of_secs(Month::of_secs(now).start_secs() - 1);
+    let before = Month::of_secs(last.start_secs() - 1);
+    let mut secs = last.start_secs() - 2 * 86_400;
+    while secs < last.start_secs() + 2 * 86_400 {
+        let round = json!([{"title": "API", "endpoint": "http://127.0.0.1/ok",
+            "timestamp": secs * 1_000_000_000, "times": [{"rtt": 30_000_000}],
+            "threshold": 0, "healthy": true, "node": "fra1", "kind": "http"}]);
+        writer
+            .put_object()
+            .bucket(BUCKET)
+            .key(format!("checkup/{}-fra1-check.json", secs * 1_000_000_000))
+            .body(round.to_string().into_bytes().into())
+            .send()
+            .await
+            .unwrap();
+        secs += 1_800;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("run.toml");
+    fs::write(
+        &cfg,
+        format!(
+            "node = \"fra1\"\ninterval = \"30m\"\nstate_dir = \"state\"\n{}\n[[checks]]\nname = \"API\"\ntype = \"http\"\nurl = \"{}\"\n",
+            s.garage.checker_storage_toml(BUCKET, "checkup", &s.writer),
+            server.url("/ok")
+        ),
+    )
+    .unwrap();
+    let out = Command::new(checker_bin())
+        .arg("--config")
+        .arg(&cfg)
+        .arg("rebuild")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("1 monthly reports written"),
+        "{stdout}"
+    );
+    let report = object_json(&writer, &format!("checkup/reports/fra1/{before}.json")).await;
+    assert_eq!(report["checks"][0]["rounds"], 96, "{report}");
+
+    // The running checker's first round writes last month's report,
+    // create-only; a second run leaves it as it is.
+    let last_key = format!("checkup/reports/fra1/{last}.json");
+    let run_once = |rounds_before: usize| {
+        let (writer, cfg, last_key) = (writer.clone(), cfg.clone(), last_key.clone());
+        async move {
+            let mut run = system_tests::process::ChildGuard::spawn(
+                "checker run",
+                Command::new(checker_bin())
+                    .arg("--config")
+                    .arg(&cfg)
+                    .arg("run"),
+            );
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+            loop {
+                let keys = list_keys(&writer, BUCKET).await;
+                let rounds = keys
+                    .iter()
+                    .filter(|k| k.ends_with("-fra1-check.json"))
+                    .count();
+                if rounds > rounds_before && keys.iter().any(|k| k == &last_key) {
+                    break;
+                }
+                assert!(std::time::Instant::now() < deadline, "no round and report");
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+            // The view is written after the round: let it be, then stop.
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            unsafe { libc::kill(run.child.id() as i32, libc::SIGTERM) };
+            assert!(run.child.wait().unwrap().success());
+        }
+    };
+    run_once(192).await;
+    let modified = |key: String| {
+        let writer = writer.clone();
+        async move {
+            let head = writer
+                .head_object()
+                .bucket(BUCKET)
+                .key(key)
+                .send()
+                .await
+                .unwrap();
+            head.last_modified().cloned()
+        }
+    };
+    let first = modified(last_key.clone()).await;
+    assert_eq!(
+        object_json(&writer, &last_key).await["checks"][0]["rounds"],
+        96
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    run_once(193).await;
+    assert_eq!(modified(last_key.clone()).await, first, "written once");
+
+    // The page lists them with the read-only key and shows the newest.
+    let site = tempfile::tempdir().unwrap();
+    let mut config = page_config(&s, Some(&s.reader));
+    config["sla"] = json!(99.5);
+    fs::write(site.path().join("config.json"), config.to_string()).unwrap();
+    let caddy = Caddy::start(&dist_dir(), site.path(), site.path());
+    allow_cors(&writer, BUCKET, &caddy.url("")).await;
+    let browser = Browser::start(1280, 900).await;
+    browser.goto(&caddy.url("/reports.html")).await;
+    browser.wait_for(".report-table tbody tr", 60).await;
+    let shown = browser
+        .eval(
+            "return [[...document.querySelectorAll('select.report-month option')].map(o => o.value),
+                     [...document.querySelectorAll('.report-table tbody tr.report-check')].map(tr => [tr.dataset.check, tr.querySelector('td').textContent])];",
+        )
+        .await;
+    assert_eq!(
+        shown,
+        json!([[last.to_string(), before.to_string()], [["API", "100.00%"]]])
+    );
+    let unsigned = browser
+        .eval(&format!(
+            "return performance.getEntriesByType('resource').map(r => r.name)
+                 .filter(n => n.startsWith('{}') && !n.includes('X-Amz-Signature=')).length;",
+            s.garage.endpoint()
+        ))
+        .await;
+    assert_eq!(unsigned, 0, "every request to the bucket is signed");
+    browser.close().await;
+}

@@ -1,7 +1,8 @@
 //! Sample history written straight into storage: the raw round files of
-//! the most recent hours (what the checker would have left) and each node's
+//! the most recent hours (what the checker would have left), each node's
 //! history view over the whole span, built with the same
-//! `NodeView::add_round` the checker uses. [`generate`] writes a local
+//! `NodeView::add_round` the checker uses, and the monthly reports of the
+//! months that ended in it. [`generate`] writes a local
 //! results directory directly; [`generate_into`] writes through the
 //! checker's own storage code, so an S3 bucket gets exactly what checkers
 //! would have put there (views gzipped). For the demo (its checks, named),
@@ -18,6 +19,7 @@ use std::time::Instant;
 use crate::storage::Storage;
 use checkup_model::contract::incident_text::Node;
 use checkup_model::contract::node_view::view_key;
+use checkup_model::contract::report::report_key;
 use checkup_model::contract::view_summary::summary_key;
 use checkup_model::{
     Attempt, CheckResult, IncidentState, IncidentUpdate, NodeView, ResultFileName, Status,
@@ -132,6 +134,9 @@ pub struct History {
     /// Each node's history view and its summary, under their keys
     /// (`views/<node>-history.json`, `views/<node>-summary.json`).
     pub views: Vec<(String, Vec<u8>)>,
+    /// The monthly reports of the months that ended in the span, under
+    /// their keys (`reports/<node>/<yyyy-mm>.json`).
+    pub reports: Vec<(String, Vec<u8>)>,
 }
 
 /// Writes the history described by `args` into the local results directory
@@ -150,6 +155,22 @@ pub fn generate(args: &Spec) {
     }
     for (key, bytes) in &history.views {
         std::fs::write(args.dir.join(key), bytes).expect("cannot write a view");
+    }
+    let mut reports = Vec::new();
+    for (key, bytes) in &history.reports {
+        let path = args.dir.join(key);
+        std::fs::create_dir_all(path.parent().expect("reports/<node>/"))
+            .expect("cannot create a reports directory");
+        std::fs::write(path, bytes).expect("cannot write a report");
+        reports.push(key.trim_start_matches("reports/"));
+    }
+    if !reports.is_empty() {
+        reports.sort_unstable();
+        std::fs::write(
+            args.dir.join("reports/index.json"),
+            serde_json::to_vec(&reports).expect("names serialize"),
+        )
+        .expect("cannot write reports/index.json");
     }
     let names: Vec<&str> = history
         .views
@@ -183,6 +204,9 @@ pub async fn generate_into(
     for (key, bytes) in &history.views {
         storage.put(key, bytes.clone(), "application/json").await?;
     }
+    for (key, bytes) in &history.reports {
+        storage.put(key, bytes.clone(), "application/json").await?;
+    }
     Ok(history)
 }
 
@@ -201,6 +225,7 @@ pub fn build(args: &Spec) -> History {
     let mut history = History {
         rounds: Vec::new(),
         views: Vec::new(),
+        reports: Vec::new(),
     };
     let mut rounds = 0u64;
     let checks = args.sample_checks();
@@ -213,6 +238,41 @@ pub fn build(args: &Spec) -> History {
         let base: Vec<f64> = (0..checks.len())
             .map(|c| 20.0 + ((c * 37) % 280) as f64 + node_i as f64 * 15.0)
             .collect();
+        // Set before the rounds, so the monthly reports name it.
+        if node_i == 0 && checks.len() > 1 {
+            let opened = ((now.div_euclid(86_400) - 20) * 86_400 + 3 * 3_600) * 1_000_000_000;
+            let id = format!("{opened}-{node}");
+            let update = |state, body: &str, at: i64| IncidentUpdate {
+                id: id.clone(),
+                title: format!("{} unavailable", checks[1].title),
+                checks: vec![checks[1].title.clone()],
+                state,
+                body: body.into(),
+                doc: vec![Node::P(vec![Node::Text(body.into())])],
+                timestamp: at,
+                node: node.clone(),
+            };
+            view.incidents = vec![
+                update(
+                    IncidentState::Investigating,
+                    &format!(
+                        "Requests to **{}** fail. We are looking into it.",
+                        checks[1].title
+                    ),
+                    opened + 300_000_000_000,
+                ),
+                update(
+                    IncidentState::Identified,
+                    "A bad deploy; rolling back.",
+                    opened + 3_600_000_000_000,
+                ),
+                update(
+                    IncidentState::Resolved,
+                    "Rolled back; all requests succeed again.",
+                    opened + 7_300_000_000_000,
+                ),
+            ];
+        }
         let mut t = first;
         while t <= now {
             // Events are placed on UTC days counted back from today, the
@@ -278,6 +338,12 @@ pub fn build(args: &Spec) -> History {
                 })
                 .collect();
             let ts = t * 1_000_000_000;
+            if let Some(month) = view.month_ended_by(ts) {
+                let report = view.month_report(month);
+                let mut bytes = serde_json::to_vec(&report).expect("reports serialize");
+                bytes.push(b'\n');
+                history.reports.push((report_key(&node, month), bytes));
+            }
             view.add_round(ts, &results);
             if t > raw_from {
                 let name = format!("{ts}-{node}-check.json");
@@ -286,40 +352,6 @@ pub fn build(args: &Spec) -> History {
             }
             rounds += 1;
             t += args.interval;
-        }
-        if node_i == 0 && checks.len() > 1 {
-            let opened = ((now.div_euclid(86_400) - 20) * 86_400 + 3 * 3_600) * 1_000_000_000;
-            let id = format!("{opened}-{node}");
-            let update = |state, body: &str, at: i64| IncidentUpdate {
-                id: id.clone(),
-                title: format!("{} unavailable", checks[1].title),
-                checks: vec![checks[1].title.clone()],
-                state,
-                body: body.into(),
-                doc: vec![Node::P(vec![Node::Text(body.into())])],
-                timestamp: at,
-                node: node.clone(),
-            };
-            view.incidents = vec![
-                update(
-                    IncidentState::Investigating,
-                    &format!(
-                        "Requests to **{}** fail. We are looking into it.",
-                        checks[1].title
-                    ),
-                    opened + 300_000_000_000,
-                ),
-                update(
-                    IncidentState::Identified,
-                    "A bad deploy; rolling back.",
-                    opened + 3_600_000_000_000,
-                ),
-                update(
-                    IncidentState::Resolved,
-                    "Rolled back; all requests succeed again.",
-                    opened + 7_300_000_000_000,
-                ),
-            ];
         }
         let summary = view.summary();
         for (key, view) in [(view_key(&node), &view), (summary_key(&node), &summary)] {

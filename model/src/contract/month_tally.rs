@@ -20,7 +20,8 @@ const DAY: i64 = 86_400;
 pub struct MonthTally {
     #[serde(default, skip_serializing_if = "Histogram::is_empty")]
     pub times: Histogram,
-    /// Times the check went down (outside maintenance) this month.
+    /// Outages in the month: times the check went down (outside
+    /// maintenance), and one going on when the month began.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub outages: u32,
 }
@@ -60,7 +61,11 @@ impl RoundTally {
     pub(crate) fn start(view: &NodeView, started: i64, checks: &mut [CheckHistory]) -> RoundTally {
         if view.month_ended_by(started).is_some() {
             for check in checks {
-                check.month = MonthTally::default();
+                // An outage still going on counts in the new month too.
+                check.month = MonthTally {
+                    outages: u32::from(is_down(&check.latest)),
+                    ..MonthTally::default()
+                };
             }
         }
         RoundTally {
@@ -79,11 +84,15 @@ impl RoundTally {
         if result.timestamp.div_euclid(1_000_000_000) < self.month_start {
             return;
         }
-        let down = |r: &CheckResult| r.status == Status::Down && !r.maintenance;
         // A check new to the view has no buckets yet, and was not down.
-        let was_down = !history.series[DAILY].is_empty() && down(&history.latest);
-        history.month.add(down(result), was_down, rtt_micros);
+        let was_down = !history.series[DAILY].is_empty() && is_down(&history.latest);
+        history.month.add(is_down(result), was_down, rtt_micros);
     }
+}
+
+/// Down, outside maintenance: what an outage is made of.
+fn is_down(result: &CheckResult) -> bool {
+    result.status == Status::Down && !result.maintenance
 }
 
 impl NodeView {
@@ -278,6 +287,16 @@ mod tests {
         assert_eq!(december.checks[0].rounds, 3);
         assert_eq!(december.checks[0].outages, 0);
         assert!((9_500..=12_500).contains(&december.checks[0].p50_us));
+    }
+
+    #[test]
+    fn an_outage_going_on_when_a_month_begins_counts_in_it() {
+        // Down every night from 23:00 to 00:59, across each midnight.
+        let (view, november) = november_view(&[23, 0]);
+        // October 31's outage goes on into November 1, then 30 begin.
+        assert_eq!(november.unwrap().checks[0].outages, 31);
+        let december = view.month_report(Month::parse("2026-12").unwrap());
+        assert_eq!(december.checks[0].outages, 1, "November 30's, going on");
     }
 
     #[test]

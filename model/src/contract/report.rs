@@ -165,7 +165,8 @@ pub struct CheckMonth {
     /// times, µs (0 = no round answered).
     pub p50_us: u32,
     pub p95_us: u32,
-    /// Times the check went down.
+    /// Outages: times the check went down, and one going on when the
+    /// month began.
     pub outages: u32,
 }
 

@@ -129,19 +129,22 @@ impl NodeView {
                         0 => DAY as f64 / f64::from(day.n),
                         interval => interval as f64,
                     };
-                    sums.rounds += day.n;
-                    sums.down += day.down;
-                    sums.degraded += day.degraded;
-                    sums.maintenance += day.maintenance;
-                    sums.down_secs += (f64::from(day.down) * each).round() as i64;
-                    sums.maintenance_secs += (f64::from(day.maintenance) * each).round() as i64;
+                    // Saturating: a view is read from storage.
+                    sums.rounds = sums.rounds.saturating_add(day.n);
+                    sums.down = sums.down.saturating_add(day.down);
+                    sums.degraded = sums.degraded.saturating_add(day.degraded);
+                    sums.maintenance = sums.maintenance.saturating_add(day.maintenance);
+                    let secs = |rounds: u32| (f64::from(rounds) * each).round() as i64;
+                    sums.down_secs = sums.down_secs.saturating_add(secs(day.down));
+                    sums.maintenance_secs =
+                        sums.maintenance_secs.saturating_add(secs(day.maintenance));
                 }
                 if sums.rounds == 0 {
                     return None;
                 }
                 let counted = sums.counted();
-                sums.uptime =
-                    (counted > 0).then(|| f64::from(counted - sums.down) / f64::from(counted));
+                sums.uptime = (counted > 0)
+                    .then(|| f64::from(counted.saturating_sub(sums.down)) / f64::from(counted));
                 if tallies_are_of_month {
                     sums.p50_us = check.month.times.quantile(0.5);
                     sums.p95_us = check.month.times.quantile(0.95);

@@ -86,7 +86,10 @@ fn merge_check(
     locations: Vec<(String, CheckMonth)>,
     incidents: Vec<ReportIncident>,
 ) -> MergedCheck {
-    let sum = |f: fn(&CheckMonth) -> u64| locations.iter().map(|(_, c)| f(c)).sum::<u64>();
+    // Saturating: reports are read from storage.
+    let sum = |f: fn(&CheckMonth) -> u64| {
+        (locations.iter().map(|(_, c)| f(c))).fold(0u64, u64::saturating_add)
+    };
     let rounds = sum(|c| c.rounds.into());
     let down = sum(|c| c.down.into());
     let maintenance = sum(|c| c.maintenance.into());
@@ -109,13 +112,9 @@ fn merge_check(
         down,
         degraded: sum(|c| c.degraded.into()),
         maintenance,
-        uptime: (counted > 0).then(|| (counted - down) as f64 / counted as f64),
-        down_secs: locations.iter().map(|(_, c)| c.down_secs).sum::<i64>() / places,
-        maintenance_secs: locations
-            .iter()
-            .map(|(_, c)| c.maintenance_secs)
-            .sum::<i64>()
-            / places,
+        uptime: (counted > 0).then(|| counted.saturating_sub(down) as f64 / counted as f64),
+        down_secs: mean(locations.iter().map(|(_, c)| c.down_secs), places),
+        maintenance_secs: mean(locations.iter().map(|(_, c)| c.maintenance_secs), places),
         p50_us: match weight {
             0 => 0,
             _ => (answered.iter().map(|&(v, w)| u64::from(v) * w).sum::<u64>() / weight) as u32,
@@ -125,6 +124,11 @@ fn merge_check(
         locations,
         incidents,
     }
+}
+
+/// The mean of `values` over `count`; a sum that would overflow saturates.
+fn mean(values: impl Iterator<Item = i64>, count: i64) -> i64 {
+    values.fold(0i64, i64::saturating_add) / count
 }
 
 /// A check's error budget for a month against an SLA target.
@@ -148,7 +152,7 @@ pub fn budget(target_percent: f64, uptime: f64, month: Month) -> Budget {
     Budget {
         allowed_secs,
         used_secs,
-        left_secs: allowed_secs - used_secs,
+        left_secs: allowed_secs.saturating_sub(used_secs),
         met: uptime * 100.0 >= target_percent - 1e-9,
     }
 }

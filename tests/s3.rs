@@ -892,6 +892,16 @@ async fn monthly_reports_in_garage_are_written_once_and_read_by_the_page() {
         shown,
         json!([[last.to_string(), before.to_string()], [["API", "100.00%"]]])
     );
+    let note = browser
+        .eval("return document.querySelector('.report-note').textContent;")
+        .await;
+    assert!(
+        note.as_str()
+            .unwrap()
+            .starts_with("Availability as seen from fra1:")
+            && note.as_str().unwrap().contains("Target: 99.5 %"),
+        "{note}"
+    );
     let unsigned = browser
         .eval(&format!(
             "return performance.getEntriesByType('resource').map(r => r.name)

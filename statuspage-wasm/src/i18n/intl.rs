@@ -85,12 +85,6 @@ pub fn uptime(share: Option<f64>) -> String {
     }
 }
 
-/// A whole number with the language's digit grouping ("86,400").
-pub fn integer(value: u64) -> String {
-    const GROUPED: Style = &[("maximumFractionDigits", "0")];
-    number(GROUPED, value as f64)
-}
-
 /// Microseconds as people read them: "87 ms", "1.2 s", "0.4 ms".
 pub fn micros(micros: u32) -> String {
     let shown = round_micros(micros);

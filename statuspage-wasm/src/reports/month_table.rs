@@ -8,7 +8,7 @@ use checkup_model::derive::report_merge::{MergedCheck, MergedMonth, budget};
 use leptos::prelude::*;
 
 use super::texts::{Said, said, said_with};
-use crate::i18n::intl::{countdown, integer, micros, uptime};
+use crate::i18n::intl::{countdown, locales, micros, uptime};
 use crate::i18n::{Text, t};
 use crate::time::local_day;
 
@@ -19,6 +19,17 @@ fn duration(secs: i64) -> String {
     } else {
         countdown(secs, t(Text::UnderAMinute))
     }
+}
+
+/// A whole number with the language's digit grouping ("86,400").
+fn integer(value: u64) -> String {
+    let format = js_sys::Intl::NumberFormat::new(&locales(), &js_sys::Object::new());
+    format
+        .format()
+        .call1(&wasm_bindgen::JsValue::UNDEFINED, &(value as f64).into())
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| value.to_string())
 }
 
 fn response(us: u32) -> String {
@@ -159,10 +170,10 @@ pub fn MonthTable(
         Some(target) => said_with(Said::Target, &[&format!("{target} %")]),
         None => said(Said::NoTarget),
     };
-    let note = said_with(
-        Said::Merged,
-        &[&merged.nodes.len().to_string(), &merged.nodes.join(", ")],
-    );
+    let note = match merged.nodes.as_slice() {
+        [node] => said_with(Said::OneLocation, &[node]),
+        nodes => said_with(Said::Merged, &[&nodes.len().to_string(), &nodes.join(", ")]),
+    };
     let unreadable = (!failed.is_empty()).then(|| {
         let list = failed
             .iter()

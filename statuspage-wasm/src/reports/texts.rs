@@ -34,6 +34,7 @@ report_texts! {
     DownloadCsv = "report_download_csv",
     Print = "report_print",
     Merged = "report_merged",
+    OneLocation = "report_one_location",
     Target = "report_target",
     NoTarget = "report_no_target",
     Met = "report_met",

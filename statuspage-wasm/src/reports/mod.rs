@@ -172,6 +172,12 @@ fn ReportsPage(loaded: Loaded) -> impl IntoView {
         let (merged, _) = shown.get()?;
         let csv = report_csv(&merged, sla);
         let href = csv_url(&csv)?;
+        // The browser keeps the CSV until told: let go of a month's when
+        // another month is shown.
+        let held = href.clone();
+        on_cleanup(move || {
+            let _ = web_sys::Url::revoke_object_url(&held);
+        });
         let name = format!("status-report-{}.csv", merged.month);
         Some(view! { <a class="button" href=href download=name>{said(Said::DownloadCsv)}</a> })
     };

@@ -317,6 +317,28 @@ const OVERFLOWING: &str = "const w = document.documentElement.clientWidth; \
       .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && (r.right > w + 1 || r.left < -1) && !e.closest('.skip') && !e.parentElement.closest('.table-scroll'); }) \
       .slice(0, 5).map(e => e.tagName + '.' + e.className + ': ' + (e.textContent || '').slice(0, 40))];";
 
+/// Waits up to 20 s for `css` to match, asking the page itself; on a
+/// timeout, says where the page is and what it loaded. (With all engines
+/// at once, WebKit's own element search in the phone frame timed out in 2
+/// runs of 4 right after the Reports page had been shown there; asking the
+/// page, 14 runs in a row passed. Why, I did not find out.)
+async fn wait_drawn(browser: &Browser, css: &str, what: &str) {
+    let query = format!("return !!document.querySelector({css:?});");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while browser.eval(&query).await != json!(true) {
+        if std::time::Instant::now() > deadline {
+            let state = browser
+                .eval(
+                    "return [location.href, document.readyState, document.documentElement.lang,
+                             performance.getEntriesByType('resource').map(e => e.name).join(' ')];",
+                )
+                .await;
+            panic!("{what}: nothing matches {css:?} after 20 s: {state}");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 /// Which page a language is checked on.
 #[derive(Clone, Copy, PartialEq)]
 enum Page {
@@ -334,15 +356,13 @@ async fn check_language(
 ) {
     let name = engine.name();
     browser.goto(url).await;
+    let drawn = match page {
+        Page::Status => format!("html[lang='{language}'] [data-overall]"),
+        Page::Reports => format!("html[lang='{language}'] .report-table"),
+    };
+    wait_drawn(browser, &drawn, &format!("{name} {language} at {width} px")).await;
     if page == Page::Status {
-        browser
-            .wait_for(&format!("html[lang='{language}'] [data-overall]"), 20)
-            .await;
         browser.wait_for(".chart-caption", 10).await;
-    } else {
-        browser
-            .wait_for(&format!("html[lang='{language}'] .report-table"), 20)
-            .await;
     }
     let dir = browser.eval("return document.documentElement.dir;").await;
     let expected_dir = if language == "ar" { "rtl" } else { "ltr" };

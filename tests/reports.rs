@@ -211,7 +211,9 @@ fn months_end_with_reports_from_the_checker_and_from_rebuild() {
     );
 
     // A stored report that saw more rounds (the round files behind it are
-    // gone) stays; one that saw fewer is replaced.
+    // gone) stays; one that saw fewer is replaced, and so is one that saw
+    // as many (the first after an upgrade lacks the month's start in its
+    // response times).
     let mut richer = report.clone();
     richer["checks"][0]["rounds"] = json!(1_000);
     std::fs::write(&before_path, richer.to_string()).unwrap();
@@ -224,6 +226,12 @@ fn months_end_with_reports_from_the_checker_and_from_rebuild() {
     let mut poorer = report.clone();
     poorer["checks"][0]["rounds"] = json!(5);
     std::fs::write(&before_path, poorer.to_string()).unwrap();
+    let again = checker(&config, &["rebuild"]);
+    assert!(again.contains("1 monthly reports written"), "{again}");
+    assert_eq!(read_json(&before_path), report);
+    let mut partial = report.clone();
+    partial["checks"][0]["p50_us"] = json!(0);
+    std::fs::write(&before_path, partial.to_string()).unwrap();
     let again = checker(&config, &["rebuild"]);
     assert!(again.contains("1 monthly reports written"), "{again}");
     assert_eq!(read_json(&before_path), report);

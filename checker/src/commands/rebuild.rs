@@ -87,7 +87,7 @@ pub async fn rebuild(path: &Path) -> Result<ExitCode, CommandError> {
     }
     println!(
         "rebuilt: {} rounds ({} unreadable, skipped), {checks} checks, {} incident updates, \
-         {written} monthly reports written ({kept} stored ones kept: they saw as many rounds or more)",
+         {written} monthly reports written ({kept} stored ones kept: they saw more rounds)",
         rounds.len() - skipped,
         skipped,
         updates.len()

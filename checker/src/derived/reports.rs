@@ -1,9 +1,11 @@
 //! Monthly reports (`reports/<node>/<yyyy-mm>.json`, see
 //! `checkup_model::contract::report`): the running checker writes a
 //! month's report once, create-only, with the first round of the next
-//! month; `checker rebuild` writes them again, but replaces a stored
-//! report only with one that saw more rounds (round files older than the
-//! retention are gone, and a report is all that is left of them).
+//! month; `checker rebuild` writes them again, but never over a stored
+//! report that saw more rounds (round files older than the retention are
+//! gone, and a report is all that is left of them). One that saw as many
+//! is replaced: it may be the first report after an upgrade, whose
+//! response times and outages cover only the part of the month since.
 
 use checkup_model::contract::report::{MonthReport, report_key};
 
@@ -13,7 +15,7 @@ use crate::storage::{Created, Storage, StorageError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rebuilt {
     Written,
-    /// The stored one saw at least as many rounds: it stays.
+    /// The stored one saw more rounds (or cannot be read): it stays.
     KeptStored,
 }
 
@@ -37,8 +39,8 @@ pub async fn write_new(
     Ok(created)
 }
 
-/// Writes a rebuilt `report` over the stored one, unless that one saw at
-/// least as many rounds (or cannot be read, and is left for a person).
+/// Writes a rebuilt `report` over the stored one, unless that one saw
+/// more rounds (or cannot be read, and is left for a person).
 pub async fn write_rebuilt(
     storage: &dyn Storage,
     report: &MonthReport,
@@ -48,7 +50,7 @@ pub async fn write_rebuilt(
         let stored =
             MonthReport::parse(&String::from_utf8_lossy(&bytes), &report.node, report.month);
         match stored {
-            Ok(stored) if stored.total_rounds() >= report.total_rounds() => {
+            Ok(stored) if stored.total_rounds() > report.total_rounds() => {
                 return Ok(Rebuilt::KeptStored);
             }
             Ok(_) => {}

@@ -12,7 +12,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use system_tests::process::{ChildGuard, checker_bin};
+use system_tests::process::{ChildGuard, checker_bin, checker_ok};
+use system_tests::read_json;
 use system_tests::test_server::TestServer;
 use system_tests::workspace_root;
 
@@ -108,26 +109,6 @@ announce = "90d"
     config
 }
 
-fn checker(config: &Path, args: &[&str]) -> String {
-    let out = Command::new(checker_bin())
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "checker {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn read_json(path: &Path) -> Value {
-    serde_json::from_slice(&fs::read(path).unwrap())
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
 /// Whether `ours` has the shape of the documented `example`: every key the
 /// example has, with a value of the same JSON type (a documented `null` may
 /// be filled), and no key beyond `extra`. Arrays: each element against the
@@ -177,7 +158,7 @@ fn three_nodes_publish_one_feed_calendar_and_status_api() {
         .collect();
 
     // An incident through the CLI on node a ...
-    let opened = checker(
+    let opened = checker_ok(
         &configs[0],
         &[
             "incident",

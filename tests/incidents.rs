@@ -8,11 +8,12 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 use system_tests::browser::{Browser, Engine};
 use system_tests::caddy::Caddy;
 use system_tests::dist_dir;
-use system_tests::process::{ChildGuard, checker_bin};
+use system_tests::process::{ChildGuard, checker_bin, checker_ok};
+use system_tests::read_json;
 use system_tests::test_server::TestServer;
 
 /// Markdown from an operator, with everything a hostile one might try.
@@ -20,22 +21,6 @@ const BODY: &str = "We see **errors** on login. <script>window.__pwned=1</script
 <img src=x onerror=\"window.__pwned=2\">\n\n\
 [a trap](javascript:window.__pwned=3) and [the runbook](https://runbooks.example.com/login)\n\n\
 - first step\n- second step";
-
-fn checker(config: &Path, args: &[&str]) -> String {
-    let out = Command::new(checker_bin())
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "checker {args:?} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 /// Runs `checker run` until `more` rounds beyond those already in `results`
 /// are stored, then stops it. SIGTERM lets the round in flight finish and be
@@ -75,10 +60,6 @@ fn run_rounds(config: &Path, results: &Path, more: usize) -> usize {
     let status = run.child.wait().unwrap();
     assert!(status.success(), "checker run exited with {status}");
     count()
-}
-
-fn read_json(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -123,7 +104,7 @@ async fn incidents_maintenance_and_badges_from_the_checker_to_the_page() {
     );
     assert!(!results.join("incidents").exists());
 
-    let opened = checker(
+    let opened = checker_ok(
         &config,
         &[
             "incident",
@@ -143,7 +124,7 @@ async fn incidents_maintenance_and_badges_from_the_checker_to_the_page() {
     assert!(id.ends_with("-n1"), "{opened}");
     // checkup documented HTML in messages: the checker reads it into text
     // and links when it writes the view, and the page shows only those.
-    checker(&config, &["message", "--check", "Login", MESSAGE]);
+    checker_ok(&config, &["message", "--check", "Login", MESSAGE]);
     let rounds = run_rounds(&config, &results, 3);
 
     // Badges, per node, for a README anywhere.
@@ -171,7 +152,7 @@ async fn incidents_maintenance_and_badges_from_the_checker_to_the_page() {
     );
     std::fs::remove_dir_all(results.join("views")).unwrap();
     std::fs::remove_dir_all(site.path().join("state")).unwrap();
-    let rebuilt = checker(&config, &["rebuild"]);
+    let rebuilt = checker_ok(&config, &["rebuild"]);
     assert!(
         rebuilt.contains(&format!("rebuilt: {rounds} rounds")),
         "{rebuilt}"
@@ -197,7 +178,7 @@ async fn incidents_maintenance_and_badges_from_the_checker_to_the_page() {
     }
 
     // Resolved: it moves to the past incidents.
-    checker(
+    checker_ok(
         &config,
         &[
             "incident",

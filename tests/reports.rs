@@ -12,36 +12,16 @@ use std::time::Duration;
 
 use checkup_model::contract::report::{CheckMonth, Month, MonthReport, ReportIncident};
 use checkup_model::{Attempt, CheckResult, IncidentState, IncidentUpdate, Status};
-use serde_json::{Value, json};
+use serde_json::json;
 use system_tests::browser::{Browser, Engine};
 use system_tests::caddy::Caddy;
 use system_tests::dist_dir;
-use system_tests::process::{ChildGuard, checker_bin};
+use system_tests::process::{ChildGuard, checker_bin, checker_ok};
+use system_tests::read_json;
 use system_tests::test_server::TestServer;
 
 const NANOS: i64 = 1_000_000_000;
 const HALF_HOUR: i64 = 1_800;
-
-fn checker(config: &Path, args: &[&str]) -> String {
-    let out = Command::new(checker_bin())
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "checker {args:?} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn read_json(path: &Path) -> Value {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap()
-}
 
 fn month_before(month: Month) -> Month {
     Month::of_secs(month.start_secs() - 1)
@@ -171,7 +151,7 @@ fn months_end_with_reports_from_the_checker_and_from_rebuild() {
     }
 
     // Rebuild: the month that ended in the files gets its report.
-    let rebuilt = checker(&config, &["rebuild"]);
+    let rebuilt = checker_ok(&config, &["rebuild"]);
     assert!(rebuilt.contains("1 monthly reports written"), "{rebuilt}");
     let before_path = results.join(format!("reports/n1/{before}.json"));
     let report = read_json(&before_path);
@@ -217,7 +197,7 @@ fn months_end_with_reports_from_the_checker_and_from_rebuild() {
     let mut richer = report.clone();
     richer["checks"][0]["rounds"] = json!(1_000);
     std::fs::write(&before_path, richer.to_string()).unwrap();
-    let again = checker(&config, &["rebuild"]);
+    let again = checker_ok(&config, &["rebuild"]);
     assert!(
         again.contains("0 monthly reports written (1 stored ones kept"),
         "{again}"
@@ -226,13 +206,13 @@ fn months_end_with_reports_from_the_checker_and_from_rebuild() {
     let mut poorer = report.clone();
     poorer["checks"][0]["rounds"] = json!(5);
     std::fs::write(&before_path, poorer.to_string()).unwrap();
-    let again = checker(&config, &["rebuild"]);
+    let again = checker_ok(&config, &["rebuild"]);
     assert!(again.contains("1 monthly reports written"), "{again}");
     assert_eq!(read_json(&before_path), report);
     let mut partial = report.clone();
     partial["checks"][0]["p50_us"] = json!(0);
     std::fs::write(&before_path, partial.to_string()).unwrap();
-    let again = checker(&config, &["rebuild"]);
+    let again = checker_ok(&config, &["rebuild"]);
     assert!(again.contains("1 monthly reports written"), "{again}");
     assert_eq!(read_json(&before_path), report);
 

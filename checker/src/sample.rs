@@ -338,11 +338,11 @@ pub fn build(args: &Spec) -> History {
                 })
                 .collect();
             let ts = t * 1_000_000_000;
-            if let Some(month) = view.month_ended_by(ts) {
-                let report = view.month_report(month);
-                let mut bytes = serde_json::to_vec(&report).expect("reports serialize");
-                bytes.push(b'\n');
-                history.reports.push((report_key(&node, month), bytes));
+            if let Some(report) = crate::derived::month_report_due(&view, ts) {
+                let bytes = crate::derived::reports::encode(&report).expect("reports serialize");
+                history
+                    .reports
+                    .push((report_key(&node, report.month), bytes));
             }
             view.add_round(ts, &results);
             if t > raw_from {

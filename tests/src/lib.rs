@@ -28,6 +28,12 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// A JSON file read whole; a missing or broken one names its path.
+pub fn read_json(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// The built page. `scripts/test` builds it with Trunk before running tests.
 pub fn dist_dir() -> PathBuf {
     let dist = std::env::var_os("CHECKUP_DIST")

@@ -73,6 +73,24 @@ pub fn memory_kb(pid: u32) -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
+/// Runs `checker --config <config> <args>`, which must succeed, and
+/// returns what it printed; a failure shows its output.
+pub fn checker_ok(config: &std::path::Path, args: &[&str]) -> String {
+    let out = Command::new(checker_bin())
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "checker {args:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -232,7 +232,7 @@ pub async fn own_rounds(
 }
 
 /// The report of the month a round started at `started` ends, if it ends one.
-fn month_report_due(view: &NodeView, started: i64) -> Option<MonthReport> {
+pub fn month_report_due(view: &NodeView, started: i64) -> Option<MonthReport> {
     view.month_ended_by(started)
         .map(|month| view.month_report(month))
 }

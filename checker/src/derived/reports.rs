@@ -19,7 +19,8 @@ pub enum Rebuilt {
     KeptStored,
 }
 
-fn encode(report: &MonthReport) -> Result<Vec<u8>, StorageError> {
+/// A report as stored: its JSON, newline-terminated.
+pub fn encode(report: &MonthReport) -> Result<Vec<u8>, StorageError> {
     let mut bytes = serde_json::to_vec(report)?;
     bytes.push(b'\n');
     Ok(bytes)

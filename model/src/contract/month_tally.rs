@@ -195,29 +195,10 @@ fn incidents_in(updates: &[IncidentUpdate], from: i64, to: i64) -> Vec<ReportInc
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contract::node_view::tests::result;
     use crate::contract::report::ReportError;
-    use crate::contract::result::Attempt;
 
     const NANOS: i64 = 1_000_000_000;
-
-    fn result(title: &str, ts: i64, status: Status, rtt_ms: i64, maintenance: bool) -> CheckResult {
-        CheckResult {
-            title: title.into(),
-            endpoint: format!("https://{title}"),
-            timestamp: ts,
-            times: vec![Attempt {
-                rtt: rtt_ms * 1_000_000,
-                error: String::new(),
-            }],
-            threshold: 0,
-            status,
-            notice: String::new(),
-            message: String::new(),
-            node: Some("n1".into()),
-            kind: Some("http".into()),
-            maintenance,
-        }
-    }
 
     /// A view fed one round an hour through November 2026 and into
     /// December: `down_hours` of each day's hours are down, hour 23 of

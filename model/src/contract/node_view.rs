@@ -570,13 +570,20 @@ pub fn node_of_view_key(key: &str) -> Option<&str> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::contract::result::Attempt;
 
     const MIN: i64 = 60_000_000_000;
 
-    fn result(title: &str, ts: i64, status: Status, rtt_ms: i64, maintenance: bool) -> CheckResult {
+    /// A result of `title` at `ts` that answered in `rtt_ms`.
+    pub(crate) fn result(
+        title: &str,
+        ts: i64,
+        status: Status,
+        rtt_ms: i64,
+        maintenance: bool,
+    ) -> CheckResult {
         CheckResult {
             title: title.into(),
             endpoint: format!("https://{title}"),

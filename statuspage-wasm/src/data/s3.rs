@@ -137,38 +137,55 @@ pub async fn list(
         .filter(|k| *k > window_start)
         .unwrap_or(window_start);
 
+    let page_url = |token: Option<&str>| location.list_url(&start_after, token);
     let mut listed = Vec::new();
+    for key in all_keys(&signer, &location, &listing_name, page_url).await? {
+        let Some(name) = key.strip_prefix(&location.prefix) else {
+            continue;
+        };
+        let Ok(parsed) = ResultFileName::parse(name) else {
+            continue;
+        };
+        if parsed.timestamp < since {
+            continue;
+        }
+        let url = signer.url(&location.object_url(&key)).map_err(fail)?;
+        listed.push(Listed {
+            name: name.to_string(),
+            timestamp: parsed.timestamp,
+            url,
+            latest_url: String::new(),
+            summary_url: String::new(),
+        });
+    }
+    Ok(listed)
+}
+
+/// Every key of a listing, following continuation tokens for at most
+/// [`MAX_LIST_PAGES`] pages; `page_url` is the URL of the page after a
+/// token (none: the first).
+async fn all_keys(
+    signer: &Signer,
+    location: &S3Location,
+    listing_name: &str,
+    page_url: impl Fn(Option<&str>) -> String,
+) -> Result<Vec<String>, LoadError> {
+    let fail = |why: String| LoadError {
+        what: listing_name.to_string(),
+        why,
+    };
+    let mut keys = Vec::new();
     let mut token: Option<String> = None;
     for _ in 0..MAX_LIST_PAGES {
-        let url = signer
-            .url(&location.list_url(&start_after, token.as_deref()))
-            .map_err(fail)?;
-        let xml = fetch_text(&url, &listing_name, &location.bucket_url(), None)
+        let url = signer.url(&page_url(token.as_deref())).map_err(fail)?;
+        let xml = fetch_text(&url, listing_name, &location.bucket_url(), None)
             .await
             .map_err(|e| fail(e.why))?;
         let page = parse_list(&xml).map_err(fail)?;
-        for key in page.keys {
-            let Some(name) = key.strip_prefix(&location.prefix) else {
-                continue;
-            };
-            let Ok(parsed) = ResultFileName::parse(name) else {
-                continue;
-            };
-            if parsed.timestamp < since {
-                continue;
-            }
-            let url = signer.url(&location.object_url(&key)).map_err(fail)?;
-            listed.push(Listed {
-                name: name.to_string(),
-                timestamp: parsed.timestamp,
-                url,
-                latest_url: String::new(),
-                summary_url: String::new(),
-            });
-        }
+        keys.extend(page.keys);
         match page.next_continuation_token {
             Some(next) => token = Some(next),
-            None => return Ok(listed),
+            None => return Ok(keys),
         }
     }
     Err(fail(format!(
@@ -188,36 +205,21 @@ pub async fn list_reports(storage: &PageStorage) -> Result<Vec<ListedReport>, Lo
         what: listing_name.clone(),
         why,
     };
+    let page_url = |token: Option<&str>| location.list_url_under("reports/", "", token);
     let mut listed = Vec::new();
-    let mut token: Option<String> = None;
-    for _ in 0..MAX_LIST_PAGES {
-        let url = signer
-            .url(&location.list_url_under("reports/", "", token.as_deref()))
-            .map_err(fail)?;
-        let xml = fetch_text(&url, &listing_name, &location.bucket_url(), None)
-            .await
-            .map_err(|e| fail(e.why))?;
-        let page = parse_list(&xml).map_err(fail)?;
-        for key in &page.keys {
-            let Some(name) = key.strip_prefix(&location.prefix) else {
-                continue;
-            };
-            let Some((node, month)) = parse_report_key(name) else {
-                continue;
-            };
-            listed.push(ListedReport {
-                node: node.to_string(),
-                month,
-                key: name.to_string(),
-                url: signer.url(&location.object_url(key)).map_err(fail)?,
-            });
-        }
-        match page.next_continuation_token {
-            Some(next) => token = Some(next),
-            None => return Ok(listed),
-        }
+    for key in all_keys(&signer, &location, &listing_name, page_url).await? {
+        let Some(name) = key.strip_prefix(&location.prefix) else {
+            continue;
+        };
+        let Some((node, month)) = parse_report_key(name) else {
+            continue;
+        };
+        listed.push(ListedReport {
+            node: node.to_string(),
+            month,
+            key: name.to_string(),
+            url: signer.url(&location.object_url(&key)).map_err(fail)?,
+        });
     }
-    Err(fail(format!(
-        "the listing did not end after {MAX_LIST_PAGES} pages"
-    )))
+    Ok(listed)
 }

@@ -18,7 +18,7 @@ fn exercise_reports(month: Month, reports: &[MonthReport]) {
     let merged = merge_reports(month, reports);
     for check in &merged.checks {
         if let Some(uptime) = check.uptime {
-            let _ = budget(99.9, uptime, month);
+            let _ = budget(99.9, uptime, month, check.maintenance_secs);
         }
     }
     let _ = report_csv(&merged, Some(99.9));

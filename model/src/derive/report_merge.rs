@@ -134,9 +134,10 @@ fn mean(values: impl Iterator<Item = i64>, count: i64) -> i64 {
 /// A check's error budget for a month against an SLA target.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Budget {
-    /// Down time the target allows in the month, seconds.
+    /// Down time the target allows in the month outside maintenance,
+    /// seconds.
     pub allowed_secs: i64,
-    /// Down time the uptime means over the month, seconds.
+    /// Down time the uptime means over that time, seconds.
     pub used_secs: i64,
     /// What is left; negative when the target was missed.
     pub left_secs: i64,
@@ -144,11 +145,16 @@ pub struct Budget {
 }
 
 /// The budget of a check with `uptime` (0..=1) in `month` against
-/// `target_percent` (an SLA such as 99.9).
-pub fn budget(target_percent: f64, uptime: f64, month: Month) -> Budget {
-    let month_secs = (month.end_secs() - month.start_secs()) as f64;
-    let allowed_secs = ((1.0 - target_percent / 100.0) * month_secs).round() as i64;
-    let used_secs = ((1.0 - uptime) * month_secs).round() as i64;
+/// `target_percent` (an SLA such as 99.9). Maintenance counts neither for
+/// nor against it, as in the uptime: the budget is a share of the month's
+/// time outside its `maintenance_secs`.
+pub fn budget(target_percent: f64, uptime: f64, month: Month, maintenance_secs: i64) -> Budget {
+    let month_secs = month.end_secs() - month.start_secs();
+    let counted_secs = month_secs
+        .saturating_sub(maintenance_secs)
+        .clamp(0, month_secs) as f64;
+    let allowed_secs = ((1.0 - target_percent / 100.0) * counted_secs).round() as i64;
+    let used_secs = ((1.0 - uptime) * counted_secs).round() as i64;
     Budget {
         allowed_secs,
         used_secs,
@@ -182,7 +188,12 @@ pub fn report_csv(merged: &MergedMonth, target_percent: Option<f64>) -> String {
                 .map(|target| {
                     (
                         target,
-                        budget(target, figures.uptime.unwrap_or(0.0), merged.month),
+                        budget(
+                            target,
+                            figures.uptime.unwrap_or(0.0),
+                            merged.month,
+                            figures.maintenance_secs,
+                        ),
                     )
                 });
             let fields = [
@@ -399,18 +410,30 @@ mod tests {
     #[test]
     fn the_budget_is_what_the_target_allows_minus_what_was_down() {
         // November has 30 days: 99.9 % allows 43.2 minutes.
-        let met = budget(99.9, 0.9995, november());
+        let met = budget(99.9, 0.9995, november(), 0);
         assert_eq!(met.allowed_secs, 2_592);
         assert_eq!(met.used_secs, 1_296);
         assert_eq!(met.left_secs, 1_296);
         assert!(met.met);
-        let missed = budget(99.9, 0.998, november());
+        let missed = budget(99.9, 0.998, november(), 0);
         assert_eq!(missed.left_secs, 2_592 - 5_184);
         assert!(!missed.met);
         assert!(
-            budget(99.9, 0.999, november()).met,
+            budget(99.9, 0.999, november(), 0).met,
             "exactly the target meets it"
         );
+        // Two hours of maintenance and down the rest of the month: the
+        // budget is spent over the time outside maintenance only, so what
+        // is over it is less than the down time, never more.
+        let down_secs = 30 * 86_400 - 7_200;
+        let maintained = budget(99.9, 0.0, november(), 7_200);
+        assert_eq!(maintained.used_secs, down_secs);
+        assert_eq!(maintained.allowed_secs, 2_585);
+        assert_eq!(-maintained.left_secs, down_secs - 2_585);
+        // A month all in maintenance has no budget to spend, and no
+        // maintenance time beyond the month's own length counts.
+        let all = budget(99.9, 1.0, november(), 40 * 86_400);
+        assert_eq!((all.allowed_secs, all.used_secs), (0, 0));
     }
 
     #[test]

@@ -46,6 +46,7 @@ fn response(us: u32) -> String {
 struct Line {
     uptime: Option<f64>,
     down_secs: i64,
+    maintenance_secs: i64,
     p50_us: u32,
     p95_us: u32,
     outages: u32,
@@ -57,6 +58,7 @@ impl Line {
         Line {
             uptime: c.uptime,
             down_secs: c.down_secs,
+            maintenance_secs: c.maintenance_secs,
             p50_us: c.p50_us,
             p95_us: c.p95_us,
             outages: c.outages,
@@ -68,6 +70,7 @@ impl Line {
         Line {
             uptime: c.uptime,
             down_secs: c.down_secs,
+            maintenance_secs: c.maintenance_secs,
             p50_us: c.p50_us,
             p95_us: c.p95_us,
             outages: c.outages,
@@ -84,9 +87,9 @@ pub fn MonthTable(
     month_label: String,
 ) -> impl IntoView {
     let month = merged.month;
-    let budget_cell = move |share: Option<f64>| {
+    let budget_cell = move |share: Option<f64>, maintenance_secs: i64| {
         let (target, share) = (sla?, share?);
-        let b = budget(target, share, month);
+        let b = budget(target, share, month, maintenance_secs);
         let text = if b.left_secs >= 0 {
             duration(b.left_secs)
         } else {
@@ -106,7 +109,7 @@ pub fn MonthTable(
         view! {
             <td class="report-uptime">{uptime(line.uptime)}</td>
             {sla.is_some().then(|| match incidents.is_some() {
-                true => budget_cell(line.uptime).into_any(),
+                true => budget_cell(line.uptime, line.maintenance_secs).into_any(),
                 false => view! { <td></td> }.into_any(),
             })}
             <td>{duration(line.down_secs)}</td>

@@ -182,20 +182,8 @@ pub fn report_csv(merged: &MergedMonth, target_percent: Option<f64>) -> String {
             .join("; ");
         let mut line = |location: &str, figures: Figures, sla: bool| {
             let percent = figures.uptime.map(|u| format!("{:.4}", u * 100.0));
-            let budget = (sla && figures.uptime.is_some())
-                .then_some(target_percent)
-                .flatten()
-                .map(|target| {
-                    (
-                        target,
-                        budget(
-                            target,
-                            figures.uptime.unwrap_or(0.0),
-                            merged.month,
-                            figures.maintenance_secs,
-                        ),
-                    )
-                });
+            let budget = (target_percent.filter(|_| sla))
+                .and_then(|target| Some((target, figures.budget(target, merged.month)?)));
             let fields = [
                 month.clone(),
                 check.title.clone(),
@@ -236,22 +224,23 @@ pub fn report_csv(merged: &MergedMonth, target_percent: Option<f64>) -> String {
     out
 }
 
-/// The figures of one CSV line.
-struct Figures {
-    rounds: u64,
-    down: u64,
-    degraded: u64,
-    maintenance: u64,
-    uptime: Option<f64>,
-    down_secs: i64,
-    maintenance_secs: i64,
-    p50_us: u32,
-    p95_us: u32,
-    outages: u32,
+/// The figures of one line of a month's table or CSV: a check merged over
+/// the locations, or one location's.
+pub struct Figures {
+    pub rounds: u64,
+    pub down: u64,
+    pub degraded: u64,
+    pub maintenance: u64,
+    pub uptime: Option<f64>,
+    pub down_secs: i64,
+    pub maintenance_secs: i64,
+    pub p50_us: u32,
+    pub p95_us: u32,
+    pub outages: u32,
 }
 
 impl Figures {
-    fn of_merged(c: &MergedCheck) -> Figures {
+    pub fn of_merged(c: &MergedCheck) -> Figures {
         Figures {
             rounds: c.rounds,
             down: c.down,
@@ -266,7 +255,7 @@ impl Figures {
         }
     }
 
-    fn of_location(c: &CheckMonth) -> Figures {
+    pub fn of_location(c: &CheckMonth) -> Figures {
         Figures {
             rounds: c.rounds.into(),
             down: c.down.into(),
@@ -279,6 +268,13 @@ impl Figures {
             p95_us: c.p95_us,
             outages: c.outages,
         }
+    }
+
+    /// The error budget in `month` against `target_percent`; none when
+    /// every round was in maintenance.
+    pub fn budget(&self, target_percent: f64, month: Month) -> Option<Budget> {
+        let uptime = self.uptime?;
+        Some(budget(target_percent, uptime, month, self.maintenance_secs))
     }
 }
 

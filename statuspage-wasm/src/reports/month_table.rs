@@ -3,8 +3,8 @@
 //! outages, incidents), each location's own line under it, and the
 //! month's incidents below.
 
-use checkup_model::contract::report::{CheckMonth, ReportIncident};
-use checkup_model::derive::report_merge::{MergedCheck, MergedMonth, budget};
+use checkup_model::contract::report::ReportIncident;
+use checkup_model::derive::report_merge::{Figures, MergedMonth};
 use leptos::prelude::*;
 
 use super::texts::{Said, said, said_with};
@@ -42,43 +42,6 @@ fn response(us: u32) -> String {
     if us == 0 { "–".into() } else { micros(us) }
 }
 
-/// The figures one line shows, merged or of one location.
-struct Line {
-    uptime: Option<f64>,
-    down_secs: i64,
-    maintenance_secs: i64,
-    p50_us: u32,
-    p95_us: u32,
-    outages: u32,
-    rounds: u64,
-}
-
-impl Line {
-    fn merged(c: &MergedCheck) -> Line {
-        Line {
-            uptime: c.uptime,
-            down_secs: c.down_secs,
-            maintenance_secs: c.maintenance_secs,
-            p50_us: c.p50_us,
-            p95_us: c.p95_us,
-            outages: c.outages,
-            rounds: c.rounds,
-        }
-    }
-
-    fn location(c: &CheckMonth) -> Line {
-        Line {
-            uptime: c.uptime,
-            down_secs: c.down_secs,
-            maintenance_secs: c.maintenance_secs,
-            p50_us: c.p50_us,
-            p95_us: c.p95_us,
-            outages: c.outages,
-            rounds: c.rounds.into(),
-        }
-    }
-}
-
 #[component]
 pub fn MonthTable(
     merged: MergedMonth,
@@ -87,9 +50,8 @@ pub fn MonthTable(
     month_label: String,
 ) -> impl IntoView {
     let month = merged.month;
-    let budget_cell = move |share: Option<f64>, maintenance_secs: i64| {
-        let (target, share) = (sla?, share?);
-        let b = budget(target, share, month, maintenance_secs);
+    let budget_cell = move |line: &Figures| {
+        let b = line.budget(sla?, month)?;
         let text = if b.left_secs >= 0 {
             duration(b.left_secs)
         } else {
@@ -99,7 +61,7 @@ pub fn MonthTable(
         let class = if b.met { "budget met" } else { "budget missed" };
         Some(view! { <td class=class><span class="verdict">{verdict}</span>" · "{text}</td> })
     };
-    let cells = move |line: Line, incidents: Option<&[ReportIncident]>| {
+    let cells = move |line: Figures, incidents: Option<&[ReportIncident]>| {
         let incidents = incidents.map(|list| {
             list.iter()
                 .map(|i| i.title.clone())
@@ -109,7 +71,7 @@ pub fn MonthTable(
         view! {
             <td class="report-uptime">{uptime(line.uptime)}</td>
             {sla.is_some().then(|| match incidents.is_some() {
-                true => budget_cell(line.uptime, line.maintenance_secs).into_any(),
+                true => budget_cell(&line).into_any(),
                 false => view! { <td></td> }.into_any(),
             })}
             <td>{duration(line.down_secs)}</td>
@@ -132,7 +94,7 @@ pub fn MonthTable(
                         view! {
                             <tr class="report-location" data-node=node.clone()>
                                 <th scope="row">{node.clone()}</th>
-                                {cells(Line::location(figures), None)}
+                                {cells(Figures::of_location(figures), None)}
                             </tr>
                         }
                     })
@@ -141,7 +103,7 @@ pub fn MonthTable(
             view! {
                 <tr class="report-check" data-check=check.title.clone()>
                     <th scope="row">{check.title.clone()}</th>
-                    {cells(Line::merged(check), Some(&check.incidents))}
+                    {cells(Figures::of_merged(check), Some(&check.incidents))}
                 </tr>
                 {locations}
             }
